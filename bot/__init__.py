@@ -1,0 +1,1 @@
+"""ldbot: the platform-neutral core and its thin platform adapters."""

@@ -1,0 +1,145 @@
+"""The response catalogue: every sentence the bot says is a named Jinja2 template.
+
+A name like `evidence.saved` maps to `bot/templates/evidence/saved.j2`. An admin's override stored in the
+database replaces the shipped file without a deploy. Rendering is sandboxed with strict undefined
+variables, and every `{{ value }}` is passed through the platform's escaper (Slack mrkdwn, Teams markdown),
+so text a user typed can never become markup, a mention or a link.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+from jinja2 import StrictUndefined, TemplateNotFound, TemplateSyntaxError
+from jinja2.sandbox import SandboxedEnvironment
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+TEMPLATE_DIR = Path(__file__).with_name("templates")
+_NAME = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$")
+
+Escaper = Callable[[str], str]
+
+
+def escape_slack(text: str) -> str:
+    """Slack mrkdwn control characters; stops <!channel>, <@U…> and <url|fake link> injection."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def escape_markdown(text: str) -> str:
+    """Teams renders a markdown subset and some HTML: neutralise both."""
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return re.sub(r"([\\`*_\[\]#|~])", r"\\\1", text)
+
+
+ESCAPERS: dict[str, Escaper] = {"slack": escape_slack, "teams": escape_markdown}
+
+
+def template_path(name: str) -> Path:
+    group, _, rest = name.partition(".")
+    return TEMPLATE_DIR / group / (rest.replace(".", "/") + ".j2")
+
+
+def shipped_names() -> list[str]:
+    names = []
+    for path in sorted(TEMPLATE_DIR.rglob("*.j2")):
+        rel = path.relative_to(TEMPLATE_DIR).with_suffix("")
+        names.append(".".join(rel.parts))
+    return names
+
+
+def _finalize_for(escaper: Escaper | None) -> Callable[[Any], Any]:
+    def finalize(value: Any) -> Any:
+        if value is None:
+            return ""
+        if escaper is None or isinstance(value, SafeText):
+            return value
+        return escaper(str(value))
+
+    return finalize
+
+
+class SafeText(str):
+    """Text the bot composed itself from other rendered templates: not escaped again."""
+
+
+class TemplateProblem(Exception):
+    """A template (usually an admin's override) failed to parse or render."""
+
+
+class Catalogue:
+    """Looks up overrides first, then the shipped file; caches compiled templates per platform."""
+
+    def __init__(self, *, refresh_seconds: float = 5.0) -> None:
+        self._envs: dict[str, SandboxedEnvironment] = {}
+        self._overrides: dict[str, str] = {}
+        self._loaded_at = 0.0
+        self._refresh_seconds = refresh_seconds
+
+    def _env(self, platform: str) -> SandboxedEnvironment:
+        env = self._envs.get(platform)
+        if env is None:
+            env = SandboxedEnvironment(
+                undefined=StrictUndefined,
+                trim_blocks=True,
+                lstrip_blocks=True,
+                autoescape=False,
+                finalize=_finalize_for(ESCAPERS.get(platform)),
+            )
+            env.filters["plural"] = lambda n, one="", many="s": one if n == 1 else many
+            env.filters["ukdate"] = _ukdate
+            self._envs[platform] = env
+        return env
+
+    async def refresh(self, session: AsyncSession, *, force: bool = False) -> None:
+        from storage.models import TemplateOverride
+
+        if not force and time.monotonic() - self._loaded_at < self._refresh_seconds:
+            return
+        rows = await session.execute(select(TemplateOverride.name, TemplateOverride.source))
+        self._overrides = {name: source for name, source in rows}
+        self._loaded_at = time.monotonic()
+
+    def source(self, name: str) -> str:
+        if not _NAME.match(name):
+            raise TemplateProblem(f"bad template name {name!r}")
+        if name in self._overrides:
+            return self._overrides[name]
+        path = template_path(name)
+        if not path.is_file():
+            raise TemplateNotFound(name)
+        return path.read_text(encoding="utf-8")
+
+    def check(self, source: str) -> None:
+        """Raise TemplateProblem if an admin's proposed text does not compile."""
+        try:
+            self._env("console").from_string(source)
+        except TemplateSyntaxError as exc:
+            raise TemplateProblem(f"line {exc.lineno}: {exc.message}") from exc
+
+    def render(self, name: str, context: Mapping[str, Any] | None = None, *, platform: str = "console") -> str:
+        try:
+            template = self._env(platform).from_string(self.source(name))
+            return template.render(dict(context or {})).strip()
+        except TemplateNotFound:
+            raise
+        except Exception as exc:  # an override may be broken: fall back to the shipped text
+            if name in self._overrides and template_path(name).is_file():
+                template = self._env(platform).from_string(template_path(name).read_text("utf-8"))
+                return template.render(dict(context or {})).strip()
+            raise TemplateProblem(f"{name}: {exc}") from exc
+
+
+def _ukdate(value: Any) -> str:
+    """28 March 2022 — the way UK services write dates."""
+    if value is None or value == "":
+        return ""
+    from datetime import date
+
+    if isinstance(value, str):
+        value = date.fromisoformat(value[:10])
+    return f"{value.day} {value:%B %Y}"

@@ -1,0 +1,105 @@
+"""Settings from the environment (and an optional .env), validated once at start.
+
+Why one object: every entry point (chat, serve, worker, CLI imports) reads the same names and fails the
+same clear way on a bad value, instead of crashing later deep in a handler.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import AliasChoices, Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class SettingsError(Exception):
+    """A setting has a bad value; the message names it and says what is expected."""
+
+
+def normalise_database_url(url: str) -> str:
+    """Accept the URLs people paste (sqlite:///, postgres://) and pick the async driver we ship."""
+    url = url.strip()
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://") :]
+    if url.startswith("postgresql://"):
+        return "postgresql+psycopg://" + url[len("postgresql://") :]
+    if url.startswith("sqlite://") and not url.startswith("sqlite+"):
+        return "sqlite+aiosqlite://" + url[len("sqlite://") :]
+    return url
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="LDBOT_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    database_url: str = "sqlite+aiosqlite:///./ldbot.db"
+    dialog_timeout_minutes: int = Field(default=30, ge=1, le=24 * 60)
+    max_message_chars: int = Field(default=4000, ge=100, le=40000)
+    timezone: str = "Europe/London"
+    host: str = "0.0.0.0"
+    port: int = Field(default=3978, ge=1, le=65535)
+    log_level: str = "INFO"
+
+    # Platform credentials keep the names each vendor's documentation uses.
+    slack_bot_token: str | None = Field(default=None, validation_alias=AliasChoices("SLACK_BOT_TOKEN"))
+    slack_signing_secret: str | None = Field(
+        default=None, validation_alias=AliasChoices("SLACK_SIGNING_SECRET")
+    )
+    slack_app_token: str | None = Field(default=None, validation_alias=AliasChoices("SLACK_APP_TOKEN"))
+    slack_api_url: str | None = Field(default=None, validation_alias=AliasChoices("SLACK_API_URL"))
+    microsoft_app_id: str | None = Field(default=None, validation_alias=AliasChoices("MICROSOFT_APP_ID"))
+    microsoft_app_password: str | None = Field(
+        default=None, validation_alias=AliasChoices("MICROSOFT_APP_PASSWORD")
+    )
+    microsoft_app_type: str = Field(
+        default="MultiTenant", validation_alias=AliasChoices("MICROSOFT_APP_TYPE")
+    )
+    microsoft_app_tenant_id: str | None = Field(
+        default=None, validation_alias=AliasChoices("MICROSOFT_APP_TENANT_ID")
+    )
+
+    @field_validator("database_url")
+    @classmethod
+    def _check_url(cls, value: str) -> str:
+        url = normalise_database_url(value)
+        if not (url.startswith("sqlite+aiosqlite://") or url.startswith("postgresql+")):
+            raise ValueError("must be a sqlite:/// or postgresql:// URL")
+        return url
+
+    @field_validator("timezone")
+    @classmethod
+    def _check_tz(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r} (try Europe/London)") from exc
+        return value
+
+    @field_validator("microsoft_app_type")
+    @classmethod
+    def _check_app_type(cls, value: str) -> str:
+        allowed = {"singletenant": "SingleTenant", "multitenant": "MultiTenant", "usermanagedidentity": "UserManagedIdentity"}
+        key = value.replace("_", "").replace("-", "").lower()
+        if key not in allowed:
+            raise ValueError("must be SingleTenant, MultiTenant or UserManagedIdentity")
+        return allowed[key]
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Build settings, turning pydantic's error into one readable sentence per bad variable."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        lines = []
+        for err in exc.errors():
+            name = str(err["loc"][0]) if err["loc"] else "?"
+            env = name.upper() if name.startswith(("slack_", "microsoft_")) else f"LDBOT_{name.upper()}"
+            lines.append(f"{env}: {err['msg']}")
+        raise SettingsError("Bad setting: " + "; ".join(lines)) from None
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return load_settings()

@@ -1,0 +1,33 @@
+"""Help: what this person can do, depending on their role and whether anyone reports to them."""
+
+from __future__ import annotations
+
+from sqlalchemy import exists, select
+
+from bot.router import command, registry
+from bot.turn import Turn
+from storage.models import Person
+
+
+async def audiences_for(turn: Turn) -> set[str]:
+    person = turn.person
+    audiences = {"all"}
+    has_reports = await turn.db.scalar(select(exists().where(Person.line_manager_id == person.id)))
+    if has_reports or person.is_verifier:
+        audiences |= {"manager", "verifier"}
+    if person.is_ld:
+        audiences.add("ld")
+    if person.is_admin:
+        audiences.add("admin")
+    return audiences
+
+
+@command("help", "?", "hello", "hi", "menu", "start", summary="help.summary")
+async def show_help(turn: Turn) -> None:
+    audiences = await audiences_for(turn)
+    lines = [
+        {"command": spec.words[0], "summary": turn.text(spec.summary)}
+        for spec in registry.commands
+        if spec.audience in audiences and spec.summary
+    ]
+    turn.say("help.menu", name=turn.person.name.split()[0], lines=lines)

@@ -1,0 +1,1 @@
+"""Storage: SQLAlchemy models, the queries handlers need, and Alembic migrations."""

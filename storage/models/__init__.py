@@ -1,0 +1,39 @@
+"""All models, imported here so Alembic and `Base.metadata` see every table."""
+
+from storage.models.base import Base, utcnow
+from storage.models.competence import (
+    DECISIONS,
+    EVIDENCE_KINDS,
+    EVIDENCE_STATUSES,
+    Competence,
+    Evidence,
+    Reflection,
+)
+from storage.models.conversation import AuditEvent, DialogState, OutgoingMessage, TemplateOverride
+from storage.models.people import (
+    ROLES,
+    ConversationRef,
+    Person,
+    PlatformIdentity,
+    ProcessedEvent,
+)
+
+__all__ = [
+    "AuditEvent",
+    "Base",
+    "Competence",
+    "ConversationRef",
+    "DECISIONS",
+    "DialogState",
+    "EVIDENCE_KINDS",
+    "EVIDENCE_STATUSES",
+    "Evidence",
+    "OutgoingMessage",
+    "Person",
+    "PlatformIdentity",
+    "ProcessedEvent",
+    "ROLES",
+    "Reflection",
+    "TemplateOverride",
+    "utcnow",
+]

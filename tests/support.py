@@ -1,0 +1,70 @@
+"""Small helpers for tests: build people and competences, and talk to the core as a user would."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from bot.core import Bot
+from bot.services import Services
+from bot.types import Action, FormSubmission, Incoming, Outcome, Reply
+from storage.db import unit_of_work
+from storage.models import Competence, Person
+
+
+async def add_person(
+    services: Services, email: str, name: str, *, role: str = "firefighter", manager: str | None = None, **extra
+) -> int:
+    from sqlalchemy import select
+
+    async with unit_of_work(services.sessions) as db:
+        manager_id = None
+        if manager:
+            manager_id = await db.scalar(select(Person.id).where(Person.email == manager))
+        person = Person(email=email, name=name, role=role, line_manager_id=manager_id, **extra)
+        db.add(person)
+        await db.flush()
+        return person.id
+
+
+async def add_competence(
+    services: Services, code: str, title: str, *, risk_critical: bool = False, months: int | None = None, description: str = ""
+) -> int:
+    async with unit_of_work(services.sessions) as db:
+        c = Competence(code=code, title=title, description=description, risk_critical=risk_critical, revalidation_months=months)
+        db.add(c)
+        await db.flush()
+        return c.id
+
+
+@dataclass
+class Chat:
+    """One user's console-style conversation with the core (no SDK, no terminal)."""
+
+    bot: Bot
+    email: str
+    platform: str = "console"
+    conversation: str = "console"
+    last: list[Reply] = field(default_factory=list)
+
+    def _incoming(self, **kw) -> Incoming:
+        return Incoming(platform=self.platform, user_id=self.email, conversation_id=self.conversation, email=self.email, **kw)
+
+    async def send(self, text: str) -> str:
+        outcome = await self.bot.handle(self._incoming(text=text))
+        return self._keep(outcome)
+
+    async def click(self, action_id: str, value: str = "") -> str:
+        outcome = await self.bot.handle(self._incoming(action=Action(action_id, value)))
+        return self._keep(outcome)
+
+    async def submit(self, form_id: str, values: dict[str, str], context: str = "") -> Outcome:
+        outcome = await self.bot.handle(self._incoming(form=FormSubmission(form_id, values, context)))
+        self._keep(outcome)
+        return outcome
+
+    def _keep(self, outcome: Outcome) -> str:
+        self.last = outcome.replies
+        return "\n".join(r.text for r in outcome.replies)
+
+    def buttons(self) -> list[tuple[str, str, str]]:
+        return [(b.label, b.action_id, b.value) for r in self.last for b in r.buttons]
