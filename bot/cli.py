@@ -8,6 +8,8 @@ import click
 
 COMMAND_MODULES = (
     "bot.commands.db",
+    "bot.commands.chat",
+    "bot.commands.serve",
 )
 
 

@@ -73,6 +73,28 @@ class Bot:
             text = self.services.catalogue.render("core.error", {}, platform=incoming.platform)
             return Outcome(replies=[Reply(text)])
 
+    async def person_id_for(self, incoming: Incoming) -> int | None:
+        """Who this platform user is (linking the identity on first sight), or None if unknown."""
+        async with unit_of_work(self.services.sessions) as db:
+            person = await identify(db, incoming)
+            return person.id if person else None
+
+    async def resume(self, incoming: Incoming) -> list[Reply]:
+        """After a restart: remind the user of an unfinished dialog and repeat a pending form question."""
+        async with unit_of_work(self.services.sessions) as db:
+            person = await identify(db, incoming)
+            row = await load_dialog(db, incoming)
+            if person is None or row is None:
+                return []
+            idle = self.services.now() - row.updated_at
+            if idle > timedelta(minutes=self.services.settings.dialog_timeout_minutes):
+                return []
+            turn = Turn(incoming=incoming, person=person, db=db, services=self.services)
+            turn.say("core.resume")
+            if row.dialog == forms.FORM_DIALOG:
+                self._ask_current(turn, dict(row.data))
+            return turn.replies
+
     async def options(self, incoming: Incoming, source: str, query: str) -> list[Choice]:
         """Type-ahead options for a form field (Slack block_suggestion, Teams search)."""
         fn = registry.options.get(source)

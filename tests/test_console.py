@@ -1,0 +1,81 @@
+"""The console adapter: in-process, and as a real `ldbot chat` process fed through a pipe."""
+
+from __future__ import annotations
+
+import io
+import os
+import subprocess
+import sys
+
+from bot.console import ConsoleSession, run_console
+from bot.core import Bot
+from bot.turn import queue_message
+from bot.types import Button
+from storage.db import unit_of_work
+from tests.support import add_person
+
+
+class Lines(io.StringIO):
+    def isatty(self) -> bool:
+        return False
+
+
+async def test_unknown_email_is_refused(services):
+    out = io.StringIO()
+    assert await run_console(Bot(services), "ghost@example.org", stdin=Lines("help\n"), out=out) == 2
+    assert out.getvalue() == ""
+
+
+async def test_piped_lines_get_replies_and_waiting_messages_are_shown_once(services):
+    pid = await add_person(services, "alex@example.org", "Alex Morgan")
+    async with unit_of_work(services.sessions) as db:
+        await queue_message(
+            db,
+            recipient_id=pid,
+            template="outbox.unreachable",
+            context={"name": "Jo <b>", "email": "jo@example.org"},
+            buttons=[Button("Say hello", "noop")],
+            now=services.now(),
+        )
+    bot = Bot(services)
+    out = io.StringIO()
+    assert await run_console(bot, "Alex@Example.org", stdin=Lines("help\n\ncancel\n"), out=out) == 0
+    text = out.getvalue()
+    assert "Jo <b>" in text and "[1] Say hello" in text
+    assert "Hi Alex" in text and "nothing to cancel" in text
+    out2 = io.StringIO()
+    await run_console(bot, "alex@example.org", stdin=Lines("help\n"), out=out2)
+    assert "Jo <b>" not in out2.getvalue()
+
+
+async def test_numbers_pick_the_buttons_last_shown(services):
+    pid = await add_person(services, "alex@example.org", "Alex Morgan")
+    async with unit_of_work(services.sessions) as db:
+        await queue_message(
+            db, recipient_id=pid, template="outbox.unreachable", context={"name": "A", "email": "a@b"},
+            buttons=[Button("Old button", "no.such.action", "1")], now=services.now(),
+        )
+    out = io.StringIO()
+    session = ConsoleSession(Bot(services), "alex@example.org", out)
+    assert await session.start()
+    await session.send("1")
+    assert "no longer active" in out.getvalue()
+    await session.send("1")  # nothing numbered any more: typed text, not a button
+    assert "didn't understand" in out.getvalue()
+
+
+async def test_ldbot_chat_process_with_piped_input(services, database_url):
+    await add_person(services, "alex@example.org", "Alex Morgan")
+    env = {**os.environ, "LDBOT_DATABASE_URL": database_url}
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", "chat", "--user", "alex@example.org"],
+        input="help\nwhat\n", capture_output=True, text=True, env=env, timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "Hi Alex" in done.stdout
+    unknown = subprocess.run(
+        [sys.executable, "-m", "bot", "chat", "--user", "nobody@example.org"],
+        input="help\n", capture_output=True, text=True, env=env, timeout=60,
+    )
+    assert unknown.returncode == 2
+    assert "nobody with the email" in unknown.stderr and "Traceback" not in unknown.stderr
