@@ -104,6 +104,10 @@ class Catalogue:
         self._overrides = {name: source for name, source in rows}
         self._loaded_at = time.monotonic()
 
+    def invalidate(self) -> None:
+        """Reload overrides on the next turn (after an admin changed one)."""
+        self._loaded_at = 0.0
+
     def source(self, name: str) -> str:
         if not _NAME.match(name):
             raise TemplateProblem(f"bad template name {name!r}")

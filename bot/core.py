@@ -175,6 +175,7 @@ class Bot:
             turn.say("core.stale_action")
             return False
         values = {k: (v if v is not None else "") for k, v in submission.values.items()}
+        turn.submission = submission
         errors = await spec.validate(turn, values) if spec.validate else {}
         if errors:
             turn.form_errors = errors
@@ -226,6 +227,7 @@ class Bot:
             return
         spec = registry.forms.get(route_key(form.form_id))
         if spec is not None and spec.validate is not None:
+            turn.submission = FormSubmission(form.form_id, trial, form.context)
             errors = await spec.validate(turn, trial)
             if field.name in errors:
                 self._ask_current(turn, data, error=errors[field.name])

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.services import Services
-from bot.types import Button, ChoiceList, Form, Incoming, Reply
+from bot.types import Button, ChoiceList, Form, FormSubmission, Incoming, Reply
 from storage.models import AuditEvent, OutgoingMessage, Person
 
 
@@ -32,6 +32,13 @@ class Turn:
     dialog: DialogSnapshot | None = None
     replies: list[Reply] = field(default_factory=list)
     form_errors: dict[str, str] = field(default_factory=dict)
+    # The form being submitted (whole from Slack/Teams, or assembled field by field on the console).
+    submission: FormSubmission | None = None
+
+    @property
+    def form_context(self) -> str:
+        """The `context` a Form carried (e.g. an evidence id), whichever platform submitted it."""
+        return self.submission.context if self.submission else ""
 
     # --- what to say -------------------------------------------------------------------------------
     def text(self, template: str, **context: Any) -> str:
