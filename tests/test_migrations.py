@@ -12,7 +12,7 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.engine import make_url
 
-from storage.migrate import downgrade, script_heads, sync_url, upgrade, current_heads
+from storage.migrate import current_heads, downgrade, script_heads, sync_url, upgrade
 from storage.models import Base
 
 BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("LDBOT_TEST_DATABASE_URL") else [])
