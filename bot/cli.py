@@ -10,6 +10,7 @@ COMMAND_MODULES = (
     "bot.commands.db",
     "bot.commands.chat",
     "bot.commands.serve",
+    "bot.commands.policy",
 )
 
 

@@ -4,3 +4,4 @@ from handlers import (
     admin,  # noqa: F401
     help,  # noqa: F401
 )
+from handlers import policy  # noqa: F401

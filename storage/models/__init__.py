@@ -18,6 +18,8 @@ from storage.models.people import (
     ProcessedEvent,
 )
 
+import storage.policy.models  # noqa: E402,F401 - policy documents, questions, feedback (issue 5)
+
 __all__ = [
     "AuditEvent",
     "Base",

@@ -1,0 +1,1 @@
+"""Policy answers: import framework documents, search their sections, answer questions with citations."""
