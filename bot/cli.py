@@ -11,6 +11,7 @@ COMMAND_MODULES = (
     "bot.commands.chat",
     "bot.commands.serve",
     "bot.commands.policy",
+    "bot.commands.org",
 )
 
 

@@ -1,0 +1,256 @@
+"""Importing the competence framework and the people list, all or nothing.
+
+Every row is checked first; a file with any bad row applies nothing and says which lines are wrong and why.
+Re-importing the same file changes nothing (rows are matched by competence code and by email).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import ROLES, AuditEvent, Competence, Person, PlatformIdentity
+from storage.tabular import Table, TableError, require_columns
+
+EMAIL = re.compile(r"^[^@\s,;]+@[^@\s,;]+\.[^@\s,;]+$")
+TRUE_WORDS = {"yes", "y", "true", "1", "t"}
+FALSE_WORDS = {"no", "n", "false", "0", "f", ""}
+ROLE_SPELLINGS = {
+    "l&d": "ld", "l and d": "ld", "learning and development": "ld", "l&d team": "ld", "ld": "ld",
+    "ff": "firefighter", "fire fighter": "firefighter", "cm": "crew_manager", "wm": "watch_manager",
+    "sm": "station_manager", "gm": "group_manager", "administrator": "admin", "pc": "police_officer",
+    "constable": "police_officer", "police constable": "police_officer", "internal verifier": "assessor",
+}
+
+
+@dataclass
+class ImportReport:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def summary(self) -> str:
+        return f"{self.created} created, {self.updated} updated, {self.unchanged} unchanged"
+
+
+def normalise_role(text: str) -> str | None:
+    key = re.sub(r"\s+", " ", text.strip().lower())
+    if key in ROLE_SPELLINGS:
+        return ROLE_SPELLINGS[key]
+    key = key.replace(" ", "_").replace("-", "_")
+    return key if key in ROLES else None
+
+
+def _parse_bool(text: str) -> bool | None:
+    lowered = text.strip().lower()
+    if lowered in TRUE_WORDS:
+        return True
+    if lowered in FALSE_WORDS:
+        return False
+    return None
+
+
+def _apply(obj: object, values: dict[str, object]) -> bool:
+    changed = False
+    for key, value in values.items():
+        if getattr(obj, key) != value:
+            setattr(obj, key, value)
+            changed = True
+    return changed
+
+
+# --- competences -----------------------------------------------------------------------------------------
+async def import_competences(db: AsyncSession, table: Table) -> ImportReport:
+    report = ImportReport()
+    try:
+        require_columns(table, ["code", "title", "description", "risk_critical", "revalidation_months"])
+    except TableError as exc:
+        report.errors.append(str(exc))
+        return report
+    parsed: list[dict[str, object]] = []
+    seen: dict[str, int] = {}
+    for row in table.rows:
+        code, title = row.get("code"), row.get("title")
+        problems = []
+        if not code:
+            problems.append("code is empty")
+        elif len(code) > 60:
+            problems.append("code is longer than 60 characters")
+        elif code.upper() in seen:
+            problems.append(f"code {code} already appears on line {seen[code.upper()]}")
+        if not title:
+            problems.append("title is empty")
+        critical = _parse_bool(row.get("risk_critical"))
+        if critical is None:
+            problems.append(f"risk_critical must be yes or no, not {row.get('risk_critical')!r}")
+        months_text = row.get("revalidation_months")
+        months: int | None = None
+        if months_text:
+            if not months_text.isdigit() or int(months_text) < 1 or int(months_text) > 120:
+                problems.append(f"revalidation_months must be a whole number of months (1-120), not {months_text!r}")
+            else:
+                months = int(months_text)
+        if critical and months is None and not problems:
+            problems.append("a risk-critical competence needs revalidation_months")
+        if problems:
+            report.errors.append(f"line {row.line}: {'; '.join(problems)}")
+            continue
+        seen[code.upper()] = row.line
+        parsed.append(
+            {"code": code, "title": title, "description": row.get("description"), "risk_critical": bool(critical),
+             "revalidation_months": months}
+        )
+    if report.errors:
+        return report
+    existing = {c.code.upper(): c for c in await db.scalars(select(Competence))}
+    for values in parsed:
+        current = existing.get(str(values["code"]).upper())
+        if current is None:
+            db.add(Competence(**values, active=True))
+            report.created += 1
+        elif _apply(current, {**values, "code": current.code, "active": True}):
+            report.updated += 1
+        else:
+            report.unchanged += 1
+    await db.flush()
+    return report
+
+
+# --- people ----------------------------------------------------------------------------------------------
+PEOPLE_COLUMNS = ["email", "name", "role", "team", "station", "line_manager_email"]
+
+
+async def import_people(db: AsyncSession, table: Table, *, now: datetime | None = None) -> ImportReport:
+    report = ImportReport()
+    try:
+        require_columns(table, PEOPLE_COLUMNS)
+    except TableError as exc:
+        report.errors.append(str(exc))
+        return report
+    now = now or datetime.now(UTC)
+    existing = {p.email.lower(): p for p in await db.scalars(select(Person))}
+    by_id = {p.id: p for p in existing.values()}
+    rows: dict[str, dict[str, object]] = {}
+    lines: dict[str, int] = {}
+    platform_owner: dict[tuple[str, str], str] = {}
+    for row in table.rows:
+        email = row.get("email").lower()
+        problems = []
+        if not EMAIL.match(email):
+            problems.append(f"{row.get('email')!r} is not an email address")
+        elif email in lines:
+            problems.append(f"{email} already appears on line {lines[email]}")
+        name = row.get("name")
+        if not name:
+            problems.append("name is empty")
+        role = normalise_role(row.get("role") or "staff")
+        if role is None:
+            problems.append(f"unknown role {row.get('role')!r} (e.g. firefighter, crew manager, watch manager, L&D, assessor, admin)")
+        manager = row.get("line_manager_email").lower()
+        if manager and manager == email:
+            problems.append("a person cannot be their own line manager")
+        tz = row.get("timezone") or None
+        if tz:
+            try:
+                ZoneInfo(tz)
+            except (ZoneInfoNotFoundError, ValueError):
+                problems.append(f"unknown time zone {tz!r} (e.g. Europe/London)")
+        for platform in ("slack", "teams"):
+            platform_id = row.get(f"{platform}_user_id")
+            if platform_id:
+                owner = platform_owner.get((platform, platform_id))
+                if owner and owner != email:
+                    problems.append(f"{platform}_user_id {platform_id} is also given to {owner}")
+                platform_owner[(platform, platform_id)] = email
+        if problems:
+            report.errors.append(f"line {row.line}: {'; '.join(problems)}")
+            continue
+        lines[email] = row.line
+        rows[email] = {
+            "name": name, "role": role, "team": row.get("team") or None, "station": row.get("station") or None,
+            "timezone": tz, "working_pattern": row.get("working_pattern") or None, "manager": manager or None,
+            "slack": row.get("slack_user_id") or None, "teams": row.get("teams_user_id") or None,
+        }
+    # Managers must exist (in the file or already), and the chain must not loop.
+    managers: dict[str, str | None] = {
+        email: (by_id[p.line_manager_id].email.lower() if p.line_manager_id in by_id else None)
+        for email, p in existing.items()
+    }
+    for email, values in rows.items():
+        manager = values["manager"]
+        if manager and manager not in rows and manager not in existing:
+            report.errors.append(f"line {lines[email]}: line manager {manager} is not in the file or the organisation")
+        managers[email] = manager  # type: ignore[assignment]
+    if not report.errors:
+        for email in rows:
+            chain, current = [email], managers.get(email)
+            while current:
+                if current in chain:
+                    loop = " → ".join(chain[chain.index(current):] + [current])
+                    report.errors.append(f"line {lines[email]}: line management goes round in a circle ({loop})")
+                    break
+                chain.append(current)
+                current = managers.get(current)
+    if report.errors:
+        return report
+
+    people: dict[str, Person] = dict(existing)
+    changed: set[str] = set()
+    for email, values in rows.items():
+        fields = {k: values[k] for k in ("name", "role", "team", "station", "timezone", "working_pattern")}
+        person = people.get(email)
+        if person is None:
+            person = Person(email=email, active=True, created_at=now, **fields)
+            db.add(person)
+            people[email] = person
+            report.created += 1
+        elif _apply(person, {**fields, "active": True}):
+            changed.add(email)
+    await db.flush()
+    for email, values in rows.items():
+        manager_id = people[values["manager"]].id if values["manager"] else None  # type: ignore[index]
+        if people[email].line_manager_id != manager_id:
+            people[email].line_manager_id = manager_id
+            changed.add(email)
+        for platform in ("slack", "teams"):
+            platform_id = values[platform]
+            if platform_id and await _link(db, platform, str(platform_id), people[email].id):
+                changed.add(email)
+    created_emails = {e for e in rows if e not in existing}
+    report.updated = len(changed - created_emails)
+    report.unchanged = len(rows) - report.created - report.updated
+    for email in sorted(created_emails | changed):
+        action = "created" if email in created_emails else "updated"
+        db.add(AuditEvent(at=now, actor_id=None, entity="person", entity_id=people[email].id, action=action,
+                          detail={"source": "import"}))
+    await db.flush()
+    return report
+
+
+async def _link(db: AsyncSession, platform: str, platform_user_id: str, person_id: int) -> bool:
+    identity = await db.scalar(
+        select(PlatformIdentity).where(
+            PlatformIdentity.platform == platform, PlatformIdentity.platform_user_id == platform_user_id
+        )
+    )
+    if identity is None:
+        db.add(PlatformIdentity(platform=platform, platform_user_id=platform_user_id, person_id=person_id))
+        return True
+    if identity.person_id != person_id:
+        identity.person_id = person_id
+        return True
+    return False
+
+
+async def person_by_email(db: AsyncSession, email: str) -> Person | None:
+    return await db.scalar(select(Person).where(func.lower(Person.email) == email.strip().lower()))

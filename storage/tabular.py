@@ -1,0 +1,91 @@
+"""Reading the spreadsheets HR and L&D teams export: CSV (UTF-8, with or without BOM) or Excel .xlsx.
+
+Rows keep the line number a spreadsheet user sees (the header is line 1), so errors can name it.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+
+class TableError(Exception):
+    """The file as a whole cannot be read (wrong format, missing columns)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    line: int
+    values: dict[str, str]
+
+    def get(self, column: str) -> str:
+        return (self.values.get(column) or "").strip()
+
+
+@dataclass(frozen=True, slots=True)
+class Table:
+    columns: list[str]
+    rows: list[Row]
+
+
+def _clean_header(names: list[str]) -> list[str]:
+    return [(n or "").strip().lstrip("\ufeff").strip().lower().replace(" ", "_") for n in names]
+
+
+def read_table(path: str | Path) -> Table:
+    path = Path(path)
+    if not path.is_file():
+        raise TableError(f"{path}: no such file")
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        return _read_xlsx(path)
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise TableError(f"{path.name}: not UTF-8 text (save it as 'CSV UTF-8' or .xlsx)") from exc
+    return _read_csv(text)
+
+
+def _read_csv(text: str) -> Table:
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = _clean_header(next(reader))
+    except StopIteration:
+        raise TableError("the file is empty") from None
+    rows = []
+    for record in reader:
+        if not any(cell.strip() for cell in record):
+            continue
+        rows.append(Row(reader.line_num, dict(zip(header, record, strict=False))))
+    return Table(header, rows)
+
+
+def _read_xlsx(path: Path) -> Table:
+    from openpyxl import load_workbook
+
+    try:
+        book = load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises several types for a bad file
+        raise TableError(f"{path.name}: not a readable Excel workbook") from exc
+    sheet = book.worksheets[0]
+    rows_iter = sheet.iter_rows(values_only=True)
+    try:
+        header = _clean_header([str(c) if c is not None else "" for c in next(rows_iter)])
+    except StopIteration:
+        raise TableError("the workbook is empty") from None
+    rows = []
+    for number, record in enumerate(rows_iter, start=2):
+        cells = ["" if c is None else (c.isoformat()[:10] if hasattr(c, "isoformat") else str(c)) for c in record]
+        if not any(cell.strip() for cell in cells):
+            continue
+        rows.append(Row(number, dict(zip(header, cells, strict=False))))
+    book.close()
+    return Table(header, rows)
+
+
+def require_columns(table: Table, required: list[str]) -> None:
+    missing = [c for c in required if c not in table.columns]
+    if missing:
+        raise TableError(f"missing column{'s' if len(missing) > 1 else ''}: {', '.join(missing)} (line 1)")
