@@ -48,8 +48,8 @@ def basic_errors(form: Form, values: dict[str, str], *, only: set[str] | None = 
 def coerce_answer(f: FormField, text: str) -> str:
     """Turn a typed answer into the value a modal would have sent (numbers and labels pick options)."""
     text = text.strip()
-    if not f.required and text.lower() in SKIP_WORDS:
-        return ""
+    if text.lower() == "skip" or (not f.required and text.lower() in SKIP_WORDS):
+        return ""  # on a required field this becomes "I need an answer", not the word "skip"
     if f.initial and text.lower() in KEEP_WORDS:
         return f.initial
     if f.kind in ("choice", "multi_choice") and f.options:
