@@ -1,7 +1,8 @@
 """Conversation handlers, one module per capability; importing this package registers them all."""
 
-from handlers import (
-    admin,  # noqa: F401
-    help,  # noqa: F401
-)
+from handlers import admin  # noqa: F401
+from handlers import competence_lookup  # noqa: F401
+from handlers import evidence  # noqa: F401
+from handlers import help  # noqa: F401
 from handlers import policy  # noqa: F401
+from handlers import verification  # noqa: F401
