@@ -1,0 +1,40 @@
+"""`ldbot export`: a person's record as Markdown or CSV for an IPDR meeting."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from bot.runtime import run
+from bot.services import Services
+from storage.org_import import person_by_email
+from storage.record import load_record, to_csv, to_markdown
+
+
+@click.command("export")
+@click.option("--user", "email", required=True, help="Whose record to export.")
+@click.option("--format", "fmt", type=click.Choice(["md", "csv"]), default="md", show_default=True)
+@click.option("--out", type=click.Path(path_type=Path), default=None, help="Write to a file instead of stdout.")
+def export(email: str, fmt: str, out: Path | None) -> None:
+    """Export a person's competence status, evidence and reflections (an admin tool: everything is included)."""
+
+    async def job(services: Services) -> str | None:
+        async with services.sessions() as db:
+            person = await person_by_email(db, email)
+            if person is None:
+                return None
+            record = await load_record(db, person, person, services.today())
+            return to_markdown(record) if fmt == "md" else to_csv(record)
+
+    text = run(job)
+    if text is None:
+        raise click.ClickException(f"nobody with the email {email!r} is in the organisation")
+    if out is None:
+        click.echo(text, nl=False)
+    else:
+        out.write_text(text, encoding="utf-8")
+        click.echo(f"Wrote {out}")
+
+
+COMMANDS = [export]
