@@ -12,6 +12,7 @@ COMMAND_MODULES = (
     "bot.commands.serve",
     "bot.commands.policy",
     "bot.commands.org",
+    "bot.commands.record",
 )
 
 
