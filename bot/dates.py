@@ -36,6 +36,16 @@ def parse_uk_date(text: str, today: date) -> date:
         return today + timedelta(days=1)
     if cleaned == "last week":
         return today - timedelta(days=7)
+    if cleaned == "next week":
+        return today + timedelta(days=7)
+    ahead = re.match(r"^in (a|an|one|two|three|four|five|six|seven|\d+) (day|week)s?$", cleaned)
+    if ahead:
+        count = _NUMBER_WORDS.get(ahead.group(1)) or int(ahead.group(1))
+        return today + timedelta(days=count * (7 if ahead.group(2) == "week" else 1))
+    upcoming = re.match(r"^(next|this coming|coming) (mon|tues?|wed|thur?s?|fri|sat|sun)[a-z]*$", cleaned)
+    if upcoming:
+        index = next(i for i, name in enumerate(WEEKDAYS) if name.startswith(upcoming.group(2)[:3]))
+        return today + timedelta(days=(index - today.weekday() - 1) % 7 + 1)
     m = _AGO.match(cleaned)
     if m:
         count = _NUMBER_WORDS.get(m.group(1)) or int(m.group(1))

@@ -30,6 +30,9 @@ TODAY = date(2026, 11, 17)  # a Tuesday
         ("5 November", date(2026, 11, 5)),
         ("2026-11-02", date(2026, 11, 2)),  # what Slack and Teams date pickers send
         ("on the 5th of October", date(2026, 10, 5)),
+        ("next Friday", date(2026, 11, 20)),
+        ("next tuesday", date(2026, 11, 24)),
+        ("in 2 weeks", date(2026, 12, 1)),
     ],
 )
 def test_uk_dates(text, expected):
