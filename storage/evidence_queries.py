@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from typing import Any
+
+from sqlalchemy import Select, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Evidence, Person
@@ -20,21 +22,59 @@ def may_view_record(viewer: Person, owner: Person) -> bool:
 
 
 async def evidence_for(db: AsyncSession, person_id: int, *, limit: int | None = None) -> list[Evidence]:
-    query = select(Evidence).where(Evidence.person_id == person_id).order_by(Evidence.activity_date.desc(), Evidence.id.desc())
+    query = (
+        select(Evidence)
+        .where(Evidence.person_id == person_id)
+        .order_by(Evidence.activity_date.desc(), Evidence.id.desc())
+    )
     if limit:
         query = query.limit(limit)
     return list(await db.scalars(query))
 
 
-async def awaiting_decision(db: AsyncSession, decider: Person, *, limit: int = 20) -> list[tuple[Evidence, Person]]:
-    """Submitted evidence this person may decide: their direct reports', or everyone's for assessors/admins."""
+def _awaiting(decider: Person) -> Select:
     query = (
         select(Evidence, Person)
         .join(Person, Person.id == Evidence.person_id)
         .where(Evidence.status == "submitted", Person.id != decider.id)
-        .order_by(Evidence.created_at, Evidence.id)
-        .limit(limit)
     )
     if not decider.is_verifier:
         query = query.where(Person.line_manager_id == decider.id)
+    return query
+
+
+async def awaiting_decision(
+    db: AsyncSession, decider: Person, *, limit: int = 20
+) -> list[tuple[Evidence, Person]]:
+    """Submitted evidence this person may decide, oldest first: their direct reports', or anyone's for
+    assessors and admins."""
+    query = _awaiting(decider).order_by(Evidence.created_at, Evidence.id).limit(limit)
     return [(e, p) for e, p in (await db.execute(query)).all()]
+
+
+async def count_awaiting(db: AsyncSession, decider: Person) -> int:
+    subquery = _awaiting(decider).with_only_columns(Evidence.id).subquery()
+    return int(await db.scalar(select(func.count()).select_from(subquery)) or 0)
+
+
+async def assessors(db: AsyncSession, *, exclude_id: int | None = None) -> list[Person]:
+    """Active people with the assessor role: they verify for anyone without a line manager."""
+    query = select(Person).where(Person.role == "assessor", Person.active.is_(True)).order_by(Person.name)
+    if exclude_id is not None:
+        query = query.where(Person.id != exclude_id)
+    return list(await db.scalars(query))
+
+
+async def change_if_submitted(db: AsyncSession, evidence_id: int, **values: Any) -> bool:
+    """Change evidence only while it is still "submitted"; False when someone else got there first.
+
+    A conditional UPDATE (checked by its row count) rather than read-then-write, so two decisions at the
+    same moment — a double click, two assessors, a withdrawal racing a decision — cannot both land.
+    """
+    result = await db.execute(
+        update(Evidence)
+        .where(Evidence.id == evidence_id, Evidence.status == "submitted")
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount == 1
