@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from bot.core import Bot
     from scheduler.delivery import Deliverer
 
-PLATFORM_MODULES: tuple[str, ...] = ()
+PLATFORM_MODULES: tuple[str, ...] = ("bot.teams.platform",)
 
 
 class PlatformPlugin(Protocol):

@@ -59,6 +59,8 @@ class Settings(BaseSettings):
     microsoft_app_tenant_id: str | None = Field(
         default=None, validation_alias=AliasChoices("MICROSOFT_APP_TENANT_ID")
     )
+    # LDBOT_TEAMS_ENABLED=1 serves /api/messages without an app id: no authentication, local testing only.
+    teams_enabled: bool = False
 
     @field_validator("database_url")
     @classmethod

@@ -1,0 +1,395 @@
+"""The only module that imports botbuilder (the Bot Framework SDK for Python).
+
+Microsoft has archived that SDK; its successor is the Microsoft 365 Agents SDK, which speaks the same
+activity protocol. Everything that does not need the SDK (activity ↔ core types, Adaptive Cards,
+conversation references, the database) lives beside this file, so moving host means rewriting this
+module only: an adapter with Bot Framework authentication, a turn handler, proactive sends, retries.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+from collections.abc import Awaitable, Callable, Mapping
+from contextvars import ContextVar
+from dataclasses import dataclass
+from types import SimpleNamespace
+from typing import Any, TypeVar
+
+from aiohttp import web
+from botbuilder.core import ActivityHandler, TurnContext
+from botbuilder.core.teams import TeamsInfo
+from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFrameworkAuthentication
+from botbuilder.schema import Activity, ConversationReference
+from msrest.exceptions import ClientRequestError, HttpOperationError
+from urllib3.util.retry import Retry
+
+from bot import forms
+from bot.core import Bot
+from bot.settings import Settings
+from bot.teams import activity as acts
+from bot.teams.cards import submitted_form
+from bot.teams.render import activity_for, option_sources
+from bot.teams.store import ProcessedActivities, knows_user, load_reference, save_reference
+from bot.types import Choice, Incoming, Outcome, Reply
+from scheduler.delivery import RetryLater, Unreachable
+from storage.models import Person
+
+log = logging.getLogger("ldbot.teams")
+
+T = TypeVar("T")
+
+# Microsoft's guidance for Teams bots: retry 412, 429, 502 and 504 (and a busy 503), honouring Retry-After.
+TRANSIENT_STATUSES = frozenset({412, 429, 502, 503, 504})
+# The bot was removed, blocked, or the conversation is gone: sending again will not help.
+GONE_STATUSES = frozenset({403, 404})
+APP_TYPES = {"SingleTenant": "SingleTenant", "MultiTenant": "MultiTenant", "UserManagedIdentity": "UserAssignedMSI"}
+
+# The activity exactly as Teams posted it. The SDK's Activity model drops fields it does not declare
+# (a mention's `mentioned`, the conversation's `tenantId`), so the mapping reads the original JSON.
+RAW_ACTIVITY: ContextVar[dict[str, Any] | None] = ContextVar("teams_raw_activity", default=None)
+
+
+# --- the adapter ------------------------------------------------------------------------------------------
+def adapter_config(settings: Settings) -> SimpleNamespace:
+    """The attribute names ConfigurationBotFrameworkAuthentication reads. No app id: authentication off."""
+    return SimpleNamespace(
+        APP_ID=settings.microsoft_app_id or "",
+        APP_PASSWORD=settings.microsoft_app_password or "",
+        APP_TYPE=APP_TYPES.get(settings.microsoft_app_type, "MultiTenant"),
+        APP_TENANTID=settings.microsoft_app_tenant_id or "",
+    )
+
+
+def make_adapter(settings: Settings) -> CloudAdapter:
+    adapter = CloudAdapter(ConfigurationBotFrameworkAuthentication(adapter_config(settings)))
+
+    async def on_turn_error(context: TurnContext, error: Exception) -> None:
+        # The core has already committed its change; log (ids only) rather than make Teams redeliver.
+        # Ids and the error's type only: SDK error messages can quote the payload (what a user wrote).
+        log.error(
+            "teams turn failed activity_type=%s activity=%s error=%s",
+            context.activity.type, context.activity.id, type(error).__name__,
+        )
+        log.debug("teams turn failure detail", exc_info=error)
+
+    adapter.on_turn_error = on_turn_error
+    return adapter
+
+
+def no_hidden_retries(context: TurnContext) -> None:
+    """msrest would retry some failures itself (sleeping in a thread for Retry-After); we retry in one place."""
+    client = context.turn_state.get(CloudAdapter.BOT_CONNECTOR_CLIENT_KEY)
+    policy = getattr(getattr(client, "config", None), "retry_policy", None)
+    if policy is not None:
+        policy.policy = Retry(
+            total=0, connect=0, read=0, status=0, status_forcelist=(),
+            respect_retry_after_header=False, raise_on_status=False, raise_on_redirect=False,
+        )
+
+
+class TeamsEndpoint:
+    """POST /api/messages: authenticate (401 without a valid token when an app id is set) and run a turn."""
+
+    def __init__(self, bot: Bot) -> None:
+        self.adapter = make_adapter(bot.services.settings)
+        self.handler = TeamsHandler(bot)
+
+    async def handle(self, request: web.Request) -> web.StreamResponse:
+        if request.content_type != "application/json":
+            raise web.HTTPUnsupportedMediaType(text="expected application/json")
+        try:
+            body = await request.json()
+        except ValueError:
+            raise web.HTTPBadRequest(text="body is not JSON") from None
+        if not isinstance(body, dict):
+            raise web.HTTPBadRequest(text="expected an activity")
+        token = RAW_ACTIVITY.set(body)
+        try:
+            response = await self.adapter.process(request, self.handler)
+        finally:
+            RAW_ACTIVITY.reset(token)
+        return response if response is not None else web.Response(status=201)
+
+
+def raw_activity(context: TurnContext) -> dict[str, Any]:
+    raw = RAW_ACTIVITY.get()
+    if raw is not None and raw.get("id") == context.activity.id:
+        return raw
+    return context.activity.serialize()
+
+
+# --- retries ----------------------------------------------------------------------------------------------
+def connector_failure(exc: BaseException) -> tuple[int | None, float | None]:
+    """(HTTP status, Retry-After seconds) of a failed Bot Connector call; status None for no answer."""
+    if isinstance(exc, HttpOperationError):
+        response = exc.response
+        status = getattr(response, "status_code", None) or getattr(response, "status", None)
+        headers = getattr(response, "headers", None) or {}
+        return status, _seconds(headers.get("Retry-After"))
+    return None, None
+
+
+def _seconds(value: str | None) -> float | None:
+    if value is None:
+        return None
+    try:
+        return max(float(value), 0.0)
+    except ValueError:
+        return None  # an HTTP date: rare from the connector; the outbox's back-off covers it
+
+
+def is_transient(exc: BaseException) -> bool:
+    if isinstance(exc, ClientRequestError | ConnectionError | asyncio.TimeoutError):
+        return True
+    status, _ = connector_failure(exc)
+    return status in TRANSIENT_STATUSES
+
+
+@dataclass(frozen=True, slots=True)
+class RetryPolicy:
+    """A few quick retries inside one call; longer waits are the outbox sender's job."""
+
+    attempts: int = 3
+    base_delay: float = 0.25
+    max_wait: float = 2.0
+
+    def delay(self, attempt: int, retry_after: float | None) -> float:
+        jittered = random.uniform(0, self.base_delay * 2 ** (attempt - 1))
+        return max(jittered, retry_after or 0.0)
+
+    async def run(self, call: Callable[[], Awaitable[T]]) -> T:
+        attempt = 1
+        while True:
+            try:
+                return await call()
+            except Exception as exc:
+                if not is_transient(exc) or attempt >= self.attempts:
+                    raise
+                status, retry_after = connector_failure(exc)
+                wait = self.delay(attempt, retry_after)
+                if wait > self.max_wait:
+                    raise
+                log.info("teams connector busy status=%s attempt=%s retry_in=%.2fs", status, attempt, wait)
+                await asyncio.sleep(wait)
+                attempt += 1
+
+
+# --- sending ----------------------------------------------------------------------------------------------
+class Sender:
+    """Sends Replies in a turn (inbound or proactive), as text or Adaptive Cards, with retries."""
+
+    def __init__(self, bot: Bot, policy: RetryPolicy) -> None:
+        self.bot = bot
+        self.policy = policy
+
+    async def options_for(self, reply: Reply, incoming: Incoming | None) -> dict[str, list[Choice]]:
+        sources = option_sources(reply)
+        if not sources or incoming is None:
+            return {}
+        return {source: await self.bot.options(incoming, source, "") for source in sources}
+
+    def _activity(self, reply: Reply, **kwargs: Any) -> Activity:
+        return Activity().deserialize(activity_for(reply, self.bot.services.catalogue, **kwargs))
+
+    async def send(self, context: TurnContext, reply: Reply, *, incoming: Incoming | None = None) -> str | None:
+        outgoing = self._activity(reply, options=await self.options_for(reply, incoming))
+        response = await self.policy.run(lambda: context.send_activity(outgoing))
+        return response.id if response else None
+
+    async def replace(
+        self,
+        context: TurnContext,
+        activity_id: str,
+        reply: Reply,
+        *,
+        incoming: Incoming | None = None,
+        errors: Mapping[str, str] | None = None,
+        values: Mapping[str, str] | None = None,
+    ) -> None:
+        """Show `reply` in place of the card the user clicked, so its buttons cannot be used again.
+
+        Falls back to a new message when Teams will not update that one (too old, or deleted)."""
+        options = await self.options_for(reply, incoming)
+        updated = self._activity(reply, options=options, errors=errors, values=values, as_card=True)
+        updated.id = activity_id
+        try:
+            await self.policy.run(lambda: context.update_activity(updated))
+        except HttpOperationError as exc:
+            status, _ = connector_failure(exc)
+            if status in TRANSIENT_STATUSES:
+                raise
+            log.info("teams card update refused status=%s activity=%s; sending anew", status, activity_id)
+            fresh = self._activity(reply, options=options, errors=errors, values=values)
+            await self.policy.run(lambda: context.send_activity(fresh))
+
+
+# --- the turn ---------------------------------------------------------------------------------------------
+class TeamsHandler(ActivityHandler):
+    """Turns Teams activities into core calls and the core's Outcome back into messages and cards."""
+
+    def __init__(self, bot: Bot, *, policy: RetryPolicy | None = None) -> None:
+        self.bot = bot
+        self.sender = Sender(bot, policy or RetryPolicy())
+        self.processed = ProcessedActivities(bot.services.sessions)
+
+    async def on_turn(self, turn_context: TurnContext) -> None:
+        no_hidden_retries(turn_context)
+        await super().on_turn(turn_context)
+
+    # --- messages and card submissions -------------------------------------------------------------------
+    async def on_message_activity(self, turn_context: TurnContext) -> None:
+        activity = raw_activity(turn_context)
+        if not acts.should_answer(activity):
+            return
+        conversation_id = (activity.get("conversation") or {}).get("id", "")
+        if not await self.processed.first_time(conversation_id, activity.get("id"), now=self.bot.services.now()):
+            return
+        email, name = await self._profile(turn_context, activity)
+        incoming = acts.incoming_from_activity(activity, email=email, display_name=name)
+        if incoming is None:
+            return
+        kind = "form" if incoming.form else "action" if incoming.action else "text"
+        log.info("teams activity=%s kind=%s scope=%s", activity.get("id"), kind, acts.conversation_type(activity))
+
+        clicked = activity.get("replyToId") if acts.is_card_submit(activity) else None
+        if incoming.form is not None:
+            form = submitted_form(activity["value"])
+            codes = forms.basic_errors(form, incoming.form.values) if form is not None else {}
+            if form is not None and codes:
+                # Checked here as well as in the card: a client may skip the card's own validation.
+                errors = {name: self._field_error(code) for name, code in codes.items()}
+                summary = self._render("core.form_errors", errors=list(errors.values()))
+                await self._show_form_again(turn_context, clicked, Reply(summary, form=form), incoming, errors)
+                return
+
+        outcome = await self.bot.handle(incoming)
+        if outcome.person_id is not None and acts.is_personal(activity):
+            await save_reference(
+                self.bot.services.sessions, outcome.person_id, acts.conversation_reference(activity),
+                now=self.bot.services.now(),
+            )
+        await self._answer(turn_context, incoming, outcome, clicked, activity)
+
+    async def _answer(
+        self, context: TurnContext, incoming: Incoming, outcome: Outcome, clicked: str | None, activity: dict
+    ) -> None:
+        replies = list(outcome.replies)
+        if incoming.form is not None and outcome.form_errors:
+            form = submitted_form(activity["value"])
+            if form is not None:
+                summary = replies[0].text if replies else ""
+                await self._show_form_again(context, clicked, Reply(summary, form=form), incoming, outcome.form_errors)
+                return
+        if clicked and replies:
+            # The clicked card is spent: the first reply (or the one that asks to) takes its place.
+            first = next((r for r in replies if r.replace_original), replies[0])
+            replies.remove(first)
+            await self.sender.replace(context, clicked, first, incoming=incoming)
+        for reply in replies:
+            await self.sender.send(context, reply, incoming=incoming)
+
+    async def _show_form_again(
+        self, context: TurnContext, clicked: str | None, reply: Reply, incoming: Incoming, errors: Mapping[str, str]
+    ) -> None:
+        values = incoming.form.values if incoming.form else {}
+        if clicked:
+            await self.sender.replace(context, clicked, reply, incoming=incoming, errors=errors, values=values)
+        else:
+            await self.sender.send(context, reply, incoming=incoming)
+
+    def _render(self, template: str, **context: Any) -> str:
+        return self.bot.services.catalogue.render(template, context, platform=acts.PLATFORM)
+
+    def _field_error(self, code: str) -> str:
+        name, _, limit = code.partition(":")
+        return self._render("core.field_error", code=name, limit=limit)
+
+    async def _profile(self, context: TurnContext, activity: dict) -> tuple[str | None, str | None]:
+        """Email (or UPN) and name from the roster, asked only for a Teams user not linked to a person yet."""
+        if await knows_user(self.bot.services.sessions, acts.user_id(activity)):
+            return None, None
+        try:
+            member = await TeamsInfo.get_member(context, context.activity.from_property.id)
+        except Exception as exc:  # roster unavailable (a Web Chat test, permissions): no hint, polite reply
+            log.warning("teams roster lookup failed activity=%s error=%s", activity.get("id"), type(exc).__name__)
+            return None, None
+        return (member.email or member.user_principal_name or None), (member.name or None)
+
+    # --- installs -----------------------------------------------------------------------------------------
+    async def on_conversation_update_activity(self, turn_context: TurnContext) -> None:
+        activity = raw_activity(turn_context)
+        if not acts.bot_was_added(activity):
+            return
+        log.info("teams installed scope=%s", acts.conversation_type(activity))
+        if not acts.is_personal(activity):
+            await self.sender.send(turn_context, Reply(self._render("teams.welcome_team")))
+            return
+        email, name = await self._profile(turn_context, activity)
+        incoming = Incoming(
+            platform=acts.PLATFORM,
+            user_id=acts.user_id(activity),
+            conversation_id=(activity.get("conversation") or {}).get("id", ""),
+            email=email,
+            display_name=name,
+        )
+        person_id = await self.bot.person_id_for(incoming)
+        if person_id is None:
+            await self.sender.send(turn_context, Reply(self._render("core.unknown_user")))
+            return
+        await save_reference(
+            self.bot.services.sessions, person_id, acts.conversation_reference(activity), now=self.bot.services.now()
+        )
+        await self.sender.send(turn_context, Reply(self._render("teams.welcome")))
+
+
+# --- proactive messages -----------------------------------------------------------------------------------
+class TeamsDeliverer:
+    """The outbox sender's way into Teams: continue the person's stored conversation."""
+
+    platform = acts.PLATFORM
+
+    def __init__(self, bot: Bot, adapter: CloudAdapter, *, policy: RetryPolicy | None = None) -> None:
+        self.bot = bot
+        self.adapter = adapter
+        self.sender = Sender(bot, policy or RetryPolicy())
+        self.app_id = bot.services.settings.microsoft_app_id or None
+
+    async def can_reach(self, person: Person) -> bool:
+        return await load_reference(self.bot.services.sessions, person.id) is not None
+
+    async def deliver(self, person: Person, reply: Reply) -> None:
+        stored = await load_reference(self.bot.services.sessions, person.id)
+        if stored is None:
+            raise Unreachable("no Teams conversation with this person yet")
+        reference = ConversationReference().deserialize(stored)
+        failures: list[BaseException] = []
+
+        async def send(context: TurnContext) -> None:
+            no_hidden_retries(context)
+            try:
+                await self.sender.send(context, reply)
+            except Exception as exc:  # carried out of the SDK's pipeline and judged below
+                failures.append(exc)
+
+        try:
+            await self.adapter.continue_conversation(reference, send, self.app_id)
+        except Exception as exc:  # e.g. no token could be fetched
+            failures.append(exc)
+        if failures:
+            judged = self._judge(failures[0], person)
+            if judged is failures[0]:
+                raise judged
+            raise judged from failures[0]
+        log.info("teams proactive sent person=%s", person.id)
+
+    @staticmethod
+    def _judge(exc: BaseException, person: Person) -> BaseException:
+        status, retry_after = connector_failure(exc)
+        if is_transient(exc):
+            return RetryLater(f"Teams connector status {status or 'unreachable'}", after_seconds=retry_after)
+        if status in GONE_STATUSES:
+            log.warning("teams conversation gone person=%s status=%s", person.id, status)
+            return Unreachable(f"Teams answered {status}: the app was removed or the chat is gone")
+        return exc

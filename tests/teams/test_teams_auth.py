@@ -1,0 +1,71 @@
+"""Teams settings: off, on without authentication (loudly), on with authentication, or half-configured."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+
+from bot.platforms import enabled_plugins
+from bot.settings import SettingsError, load_settings
+from bot.teams.platform import PLATFORM
+from tests.teams.conftest import start_bot, teams_services
+
+APP_ID = "3f2c6d7e-1a2b-4c3d-9e8f-0a1b2c3d4e5f"
+
+
+def _settings(**env: str):
+    return load_settings(_env_file=None, **env)
+
+
+def test_off_when_nothing_is_set():
+    assert not PLATFORM.configured(_settings())
+
+
+@pytest.mark.parametrize(
+    ("env", "names"),
+    [
+        ({"MICROSOFT_APP_ID": APP_ID}, "MICROSOFT_APP_PASSWORD"),
+        ({"MICROSOFT_APP_PASSWORD": "secret"}, "MICROSOFT_APP_ID"),
+        ({"MICROSOFT_APP_ID": APP_ID, "MICROSOFT_APP_PASSWORD": "secret", "MICROSOFT_APP_TYPE": "SingleTenant"},
+         "MICROSOFT_APP_TENANT_ID"),
+    ],
+)
+def test_half_configured_is_a_clear_error(env, names):
+    settings = _settings(**env)
+    assert PLATFORM.configured(settings)
+    with pytest.raises(SettingsError, match=names):
+        enabled_plugins(settings)
+
+
+def test_fully_configured_and_local_testing_are_both_on():
+    full = _settings(MICROSOFT_APP_ID=APP_ID, MICROSOFT_APP_PASSWORD="secret")
+    PLATFORM.check(full)
+    assert PLATFORM.configured(full)
+    local = _settings(teams_enabled=True)
+    PLATFORM.check(local)
+    assert PLATFORM.configured(local)
+
+
+async def test_with_an_app_id_a_request_without_a_token_gets_401(services, connector):
+    secured = teams_services(services, microsoft_app_id=APP_ID, microsoft_app_password="secret", teams_enabled=False)
+    running = await start_bot(secured)
+    try:
+        activity = {
+            "type": "message", "id": "1", "text": "help", "channelId": "msteams", "serviceUrl": connector.url,
+            "from": {"id": "29:1x"}, "recipient": {"id": "28:bot"}, "conversation": {"id": "a:1"},
+        }
+        assert await running.post(activity) == 401
+        assert await running.post(activity, headers={"Authorization": ""}) == 401
+    finally:
+        await running.http.close()
+        await running.close()
+    assert connector.calls == [] and connector.roster_lookups == []
+
+
+async def test_without_an_app_id_the_server_warns_loudly(services, caplog):
+    caplog.set_level(logging.WARNING, logger="ldbot.teams")
+    running = await start_bot(teams_services(services))
+    await running.http.close()
+    await running.close()
+    assert any("AUTHENTICATION IS OFF" in r.getMessage() and r.levelno == logging.WARNING for r in caplog.records)
