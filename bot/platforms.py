@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from bot.core import Bot
     from scheduler.delivery import Deliverer
 
-PLATFORM_MODULES: tuple[str, ...] = ("bot.teams.platform",)
+PLATFORM_MODULES: tuple[str, ...] = ("bot.slack.platform", "bot.teams.platform")
 
 
 class PlatformPlugin(Protocol):

@@ -1,0 +1,100 @@
+"""The outbox reaches people in Slack: DM opened, message posted; a 429 is waited out (Retry-After) and
+the message delivered once; someone with no Slack account is unreachable here."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from bot.slack.platform import PLATFORM
+from bot.turn import queue_message
+from bot.types import Button, Reply
+from scheduler.delivery import RetryLater, Unreachable
+from scheduler.outbox import deliver_due
+from storage.db import unit_of_work
+from storage.models import OutgoingMessage, Person, PlatformIdentity
+from tests.slack.slack_support import dm_of
+from tests.support import add_person
+
+STAFF = "U0STAFF"
+
+
+async def _linked_person(services) -> int:
+    person_id = await add_person(services, "jo.bloggs@northvale.example", "Jo Bloggs")
+    async with unit_of_work(services.sessions) as db:
+        db.add(PlatformIdentity(platform="slack", platform_user_id=STAFF, person_id=person_id))
+    return person_id
+
+
+async def _queue(services, person_id: int) -> int:
+    async with unit_of_work(services.sessions) as db:
+        row = await queue_message(db, recipient_id=person_id, template="core.cancelled", context={},
+                                  now=services.now(), buttons=[Button("OK", "help.ok", "1")])
+        return row.id
+
+
+async def test_a_429_is_waited_out_then_the_message_is_delivered_once(slack, clock):
+    services = slack.bot.services
+    person_id = await _linked_person(services)
+    message_id = await _queue(services, person_id)
+    slack.fake.throttle("chat.postMessage", retry_after=30)
+    deliverers = [PLATFORM.deliverer(slack.bot)]
+
+    first = await deliver_due(slack.bot, deliverers)
+    assert first.retrying == [message_id] and first.delivered == []
+    async with services.sessions() as db:
+        row = await db.get(OutgoingMessage, message_id)
+    assert row.status == "pending" and row.next_attempt_at >= clock() + timedelta(seconds=30)
+    assert "rate limited" in row.last_error
+
+    assert (await deliver_due(slack.bot, deliverers)).delivered == []  # not due yet: Retry-After is honoured
+    clock.advance(seconds=31)
+    second = await deliver_due(slack.bot, deliverers)
+    assert second.delivered == [message_id]
+    assert slack.fake.count("chat.postMessage") == 2  # the refused one and the delivered one
+    delivered = slack.fake.of("chat.postMessage")[-1]
+    assert delivered["channel"] == dm_of(STAFF)
+    assert delivered["blocks"][-1]["elements"][0]["action_id"] == "help.ok"
+    assert (await deliver_due(slack.bot, deliverers)).delivered == []  # never twice
+
+
+async def test_a_429_on_a_reply_is_waited_out_by_the_client(slack):
+    services = slack.bot.services
+    await _linked_person(services)
+    slack.fake.throttle("chat.postMessage", retry_after=0)
+    await slack.dm(STAFF, "help")
+    assert slack.fake.count("chat.postMessage") == 2
+    assert len(slack.posted(dm_of(STAFF))) == 2  # the refused attempt is recorded too; the reply got through
+
+
+async def test_no_slack_account_means_unreachable(slack):
+    services = slack.bot.services
+    person_id = await add_person(services, "no.slack@northvale.example", "Nia Slackless")
+    deliverer = PLATFORM.deliverer(slack.bot)
+    async with services.sessions() as db:
+        person = await db.get(Person, person_id)
+    assert await deliverer.can_reach(person) is False
+    with pytest.raises(Unreachable):
+        await deliverer.deliver(person, Reply("hello"))
+    assert slack.fake.calls == []
+
+
+async def test_slack_refusing_a_dm_is_unreachable_and_a_throttled_dm_open_is_retried_later(slack):
+    services = slack.bot.services
+    person_id = await _linked_person(services)
+    deliverer = PLATFORM.deliverer(slack.bot)
+    async with services.sessions() as db:
+        person = await db.get(Person, person_id)
+        identity = await db.scalar(select(PlatformIdentity))
+    async with unit_of_work(services.sessions) as db:
+        (await db.get(PlatformIdentity, identity.id)).platform_user_id = ""  # conversations.open refuses it
+    with pytest.raises(Unreachable):
+        await deliverer.deliver(person, Reply("hello"))
+    async with unit_of_work(services.sessions) as db:
+        (await db.get(PlatformIdentity, identity.id)).platform_user_id = STAFF
+    slack.fake.throttle("conversations.open", retry_after=2)
+    with pytest.raises(RetryLater) as caught:
+        await deliverer.deliver(person, Reply("hello"))
+    assert caught.value.after_seconds == 2.0
