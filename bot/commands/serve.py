@@ -21,6 +21,11 @@ log = logging.getLogger("ldbot.serve")
 async def _serve(host: str | None, port: int | None, socket_mode: bool) -> None:
     services = open_services()
     settings = services.settings
+    if socket_mode and not (settings.slack_app_token and settings.slack_bot_token):
+        await services.close()
+        raise click.ClickException(
+            "Socket Mode needs SLACK_APP_TOKEN (an app-level token, xapp-...) and SLACK_BOT_TOKEN."
+        )
     try:
         plugins = enabled_plugins(settings)
     except SettingsError as exc:
