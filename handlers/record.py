@@ -1,25 +1,36 @@
-"""My record: competence status, evidence and reflections — and a manager's view of a direct report's."""
+"""My record: competence status, evidence and reflections — and the view a line manager, assessor or admin gets.
+
+`record EMAIL-or-name` shows someone else's record only to their line manager (direct reports only), an
+assessor or an admin. Anyone else gets the same polite refusal whether or not the person exists.
+"""
 
 from __future__ import annotations
 
+import logging
+
 from sqlalchemy import func, or_, select
 
+from bot.catalogue import SafeText
 from bot.router import command
 from bot.turn import Turn
 from storage.evidence_queries import may_view_record
 from storage.models import Person
-from storage.record import STATUS_LABELS, load_record, reflection_text, to_markdown
+from storage.record import load_record, record_context, to_markdown
+
+log = logging.getLogger("ldbot.record")
+
+SHOWN_EVIDENCE = 5
+SHOWN_REFLECTIONS = 3
 
 
 async def _find_person(turn: Turn, text: str) -> Person | None:
-    """By email or name — returned only if the viewer may see that record."""
-    needle = text.strip().lower()
-    candidates = list(await turn.db.scalars(
+    """By email or full name — returned only if the viewer may see that record (and it is unambiguous)."""
+    needle = " ".join(text.split()).lower()
+    candidates = await turn.db.scalars(
         select(Person).where(or_(func.lower(Person.email) == needle, func.lower(Person.name) == needle))
-    ))
-    if len(candidates) != 1 or not may_view_record(turn.person, candidates[0]):
-        return None
-    return candidates[0]
+    )
+    allowed = [p for p in candidates if may_view_record(turn.person, p)]
+    return allowed[0] if len(allowed) == 1 else None
 
 
 @command("record", "my record", "status", "my status", "my evidence", summary="record.summary")
@@ -28,31 +39,24 @@ async def show_record(turn: Turn) -> None:
     if turn.args.strip():
         found = await _find_person(turn, turn.args)
         if found is None:
+            log.info("record view refused viewer=%s", turn.person.id)
             turn.say("record.not_allowed", who=turn.args.strip())
             return
         person = found
     record = await load_record(turn.db, person, turn.person, turn.today())
-    groups = {
-        key: [{"code": s.code, "title": s.title, "valid_until": s.valid_until.isoformat() if s.valid_until else ""}
-              for s in record.statuses if s.status == key]
-        for key in STATUS_LABELS
-    }
+    if person.id != turn.person.id:
+        log.info("record viewed viewer=%s person=%s", turn.person.id, person.id)
     turn.say(
         "record.summary_view",
-        own=record.own,
-        name=person.name,
-        groups=groups,
-        labels=STATUS_LABELS,
-        evidence=[{"id": e.id, "date": e.activity_date.isoformat(), "codes": ", ".join(c.code for c in e.competences),
-                   "status": e.status} for e in record.evidence[:5]],
-        evidence_total=len(record.evidence),
-        reflections=[{"id": r.id, "date": r.created_at.date().isoformat(),
-                      "preview": reflection_text(r, record.own)["what_happened"][:80]} for r in record.reflections[:3]],
-        reflection_total=len(record.reflections),
+        **record_context(record),
+        shown_evidence=SHOWN_EVIDENCE,
+        shown_reflections=SHOWN_REFLECTIONS,
     )
 
 
 @command("export", "export my record", summary="record.summary_export")
 async def export_record(turn: Turn) -> None:
     record = await load_record(turn.db, turn.person, turn.person, turn.today())
-    turn.say("record.export", markdown=to_markdown(record))
+    # Rendered for this platform (user text escaped once, here), then passed on without escaping it again.
+    markdown = to_markdown(record, turn.services.catalogue, platform=turn.incoming.platform)
+    turn.say("record.export", markdown=SafeText(markdown.strip()))

@@ -21,10 +21,23 @@ EMAIL = re.compile(r"^[^@\s,;]+@[^@\s,;]+\.[^@\s,;]+$")
 TRUE_WORDS = {"yes", "y", "true", "1", "t"}
 FALSE_WORDS = {"no", "n", "false", "0", "f", ""}
 ROLE_SPELLINGS = {
-    "l&d": "ld", "l and d": "ld", "learning and development": "ld", "l&d team": "ld", "ld": "ld",
-    "ff": "firefighter", "fire fighter": "firefighter", "cm": "crew_manager", "wm": "watch_manager",
-    "sm": "station_manager", "gm": "group_manager", "administrator": "admin", "pc": "police_officer",
-    "constable": "police_officer", "police constable": "police_officer", "internal verifier": "assessor",
+    "l&d": "ld",
+    "l and d": "ld",
+    "learning and development": "ld",
+    "learning & development": "ld",
+    "l&d team": "ld",
+    "ld": "ld",
+    "ff": "firefighter",
+    "fire fighter": "firefighter",
+    "cm": "crew_manager",
+    "wm": "watch_manager",
+    "sm": "station_manager",
+    "gm": "group_manager",
+    "administrator": "admin",
+    "pc": "police_officer",
+    "constable": "police_officer",
+    "police constable": "police_officer",
+    "internal verifier": "assessor",
 }
 
 
@@ -97,7 +110,9 @@ async def import_competences(db: AsyncSession, table: Table) -> ImportReport:
         months: int | None = None
         if months_text:
             if not months_text.isdigit() or int(months_text) < 1 or int(months_text) > 120:
-                problems.append(f"revalidation_months must be a whole number of months (1-120), not {months_text!r}")
+                problems.append(
+                    f"revalidation_months must be a whole number of months (1-120), not {months_text!r}"
+                )
             else:
                 months = int(months_text)
         if critical and months is None and not problems:
@@ -107,8 +122,13 @@ async def import_competences(db: AsyncSession, table: Table) -> ImportReport:
             continue
         seen[code.upper()] = row.line
         parsed.append(
-            {"code": code, "title": title, "description": row.get("description"), "risk_critical": bool(critical),
-             "revalidation_months": months}
+            {
+                "code": code,
+                "title": title,
+                "description": row.get("description"),
+                "risk_critical": bool(critical),
+                "revalidation_months": months,
+            }
         )
     if report.errors:
         return report
@@ -155,7 +175,9 @@ async def import_people(db: AsyncSession, table: Table, *, now: datetime | None 
             problems.append("name is empty")
         role = normalise_role(row.get("role") or "staff")
         if role is None:
-            problems.append(f"unknown role {row.get('role')!r} (e.g. firefighter, crew manager, watch manager, L&D, assessor, admin)")
+            problems.append(
+                f"unknown role {row.get('role')!r} (e.g. firefighter, crew manager, watch manager, L&D, assessor, admin)"
+            )
         manager = row.get("line_manager_email").lower()
         if manager and manager == email:
             problems.append("a person cannot be their own line manager")
@@ -172,14 +194,21 @@ async def import_people(db: AsyncSession, table: Table, *, now: datetime | None 
                 if owner and owner != email:
                     problems.append(f"{platform}_user_id {platform_id} is also given to {owner}")
                 platform_owner[(platform, platform_id)] = email
+        if EMAIL.match(email):
+            lines.setdefault(email, row.line)  # even a bad row claims its email, so a repeat is still named
         if problems:
             report.errors.append(f"line {row.line}: {'; '.join(problems)}")
             continue
-        lines[email] = row.line
         rows[email] = {
-            "name": name, "role": role, "team": row.get("team") or None, "station": row.get("station") or None,
-            "timezone": tz, "working_pattern": row.get("working_pattern") or None, "manager": manager or None,
-            "slack": row.get("slack_user_id") or None, "teams": row.get("teams_user_id") or None,
+            "name": name,
+            "role": role,
+            "team": row.get("team") or None,
+            "station": row.get("station") or None,
+            "timezone": tz,
+            "working_pattern": row.get("working_pattern") or None,
+            "manager": manager or None,
+            "slack": row.get("slack_user_id") or None,
+            "teams": row.get("teams_user_id") or None,
         }
     # Managers must exist (in the file or already), and the chain must not loop.
     managers: dict[str, str | None] = {
@@ -189,15 +218,21 @@ async def import_people(db: AsyncSession, table: Table, *, now: datetime | None 
     for email, values in rows.items():
         manager = values["manager"]
         if manager and manager not in rows and manager not in existing:
-            report.errors.append(f"line {lines[email]}: line manager {manager} is not in the file or the organisation")
+            report.errors.append(
+                f"line {lines[email]}: line manager {manager} is not in the file or the organisation"
+            )
         managers[email] = manager  # type: ignore[assignment]
     if not report.errors:
         for email in rows:
             chain, current = [email], managers.get(email)
             while current:
                 if current in chain:
-                    loop = " → ".join(chain[chain.index(current):] + [current])
-                    report.errors.append(f"line {lines[email]}: line management goes round in a circle ({loop})")
+                    # Name the loop on the lines of its own members, not on everyone who reports into it.
+                    if current == email:
+                        loop = " → ".join(chain + [email])
+                        report.errors.append(
+                            f"line {lines[email]}: line management goes round in a circle ({loop})"
+                        )
                     break
                 chain.append(current)
                 current = managers.get(current)
@@ -231,8 +266,16 @@ async def import_people(db: AsyncSession, table: Table, *, now: datetime | None 
     report.unchanged = len(rows) - report.created - report.updated
     for email in sorted(created_emails | changed):
         action = "created" if email in created_emails else "updated"
-        db.add(AuditEvent(at=now, actor_id=None, entity="person", entity_id=people[email].id, action=action,
-                          detail={"source": "import"}))
+        db.add(
+            AuditEvent(
+                at=now,
+                actor_id=None,
+                entity="person",
+                entity_id=people[email].id,
+                action=action,
+                detail={"source": "import"},
+            )
+        )
     await db.flush()
     return report
 

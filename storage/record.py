@@ -1,25 +1,31 @@
 """A person's record — competence status, evidence and reflections — and its IPDR-ready exports.
 
-The record's owner sees all of it. Their line manager, an assessor or an admin sees the status and evidence,
-but only the reflections the owner chose to share (or the summary they wrote for sharing).
+The record's owner sees all of it. Their line manager, an assessor or an admin sees the status and evidence;
+of the reflections, only the line manager sees any: those the owner chose to share with them (or the summary
+the owner wrote for sharing). Reflections are shared with the line manager, not with assessors or admins.
+
+The wording of the Markdown export lives in the template `record.export_markdown` (editable like any other
+response); this module only gathers plain data for it, and writes the CSV.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.catalogue import Catalogue
 from storage.evidence_queries import evidence_for
 from storage.models import EVIDENCE_KINDS, Evidence, Person, Reflection
+from storage.reflection_queries import reflections_for, shared_reflections_for_manager
 from storage.status import CompetenceStatus, competence_status
 
-STATUS_LABELS = {"in_date": "In date", "expiring": "Expiring within 30 days", "expired": "Expired",
-                 "never": "Never evidenced"}
+STATUS_ORDER = ("in_date", "expiring", "expired", "never")
+CSV_COLUMNS = ["type", "id", "date", "competence", "title", "kind", "status", "valid_until", "details"]
 
 
 @dataclass
@@ -30,78 +36,147 @@ class Record:
     evidence: list[Evidence]
     reflections: list[Reflection]
     own: bool
-    counts: dict[str, int] = field(default_factory=dict)
+    reflections_visible: bool = True
 
 
 async def load_record(db: AsyncSession, person: Person, viewer: Person, today: date) -> Record:
+    """The record as `viewer` may see it (the caller checks that they may see it at all)."""
     statuses = await competence_status(db, person.id, today)
-    query = select(Reflection).where(Reflection.person_id == person.id, Reflection.deleted.is_(False))
     own = viewer.id == person.id
-    if not own:
-        query = query.where(Reflection.shared_with_manager.is_(True))
-    reflections = list(await db.scalars(query.order_by(Reflection.created_at.desc(), Reflection.id.desc())))
-    counts = {key: sum(1 for s in statuses if s.status == key) for key in STATUS_LABELS}
-    return Record(person, today, statuses, await evidence_for(db, person.id), reflections, own, counts)
+    visible = own or person.line_manager_id == viewer.id
+    if own:
+        reflections = await reflections_for(db, person.id)
+    elif visible:
+        reflections = [
+            r for author, r in await shared_reflections_for_manager(db, viewer.id) if author.id == person.id
+        ]
+    else:
+        reflections = []
+    evidence = await evidence_for(db, person.id)
+    return Record(person, today, statuses, evidence, reflections, own, visible)
 
 
 def reflection_text(reflection: Reflection, own: bool) -> dict[str, str]:
     """What a viewer may read: everything for the author; the shared summary (if any) for a manager."""
     if not own and reflection.share_summary:
         return {"what_happened": reflection.share_summary, "so_what": "", "now_what": ""}
-    return {"what_happened": reflection.what_happened, "so_what": reflection.so_what, "now_what": reflection.now_what}
+    return {
+        "what_happened": reflection.what_happened,
+        "so_what": reflection.so_what,
+        "now_what": reflection.now_what,
+    }
 
 
-def _md_escape(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
+def _one_line(text: str | None) -> str:
+    """List items and table cells must stay on one line; the words are kept as typed."""
+    return " ".join((text or "").split())
 
 
-def to_markdown(record: Record) -> str:
+def record_context(record: Record) -> dict[str, Any]:
+    """Plain data for the record templates (the chat view and the Markdown export)."""
     p = record.person
-    lines = [f"# Learning and development record: {p.name}", "",
-             f"{p.role.replace('_', ' ').title()}, {p.team or ''} {('— ' + p.station) if p.station else ''}".strip(),
-             f"Prepared {record.today.isoformat()} for IPDR.", "", "## Competence status", "",
-             "| Code | Competence | Risk-critical | Status | Valid until | Last evidence |",
-             "| --- | --- | --- | --- | --- | --- |"]
-    for s in record.statuses:
-        lines.append(f"| {s.code} | {_md_escape(s.title)} | {'yes' if s.risk_critical else 'no'} | "
-                     f"{STATUS_LABELS[s.status]} | {s.valid_until or ''} | {s.last_evidence_date or ''} |")
-    lines += ["", "## Evidence", ""]
-    if not record.evidence:
-        lines.append("No evidence recorded yet.")
-    for e in record.evidence:
-        codes = ", ".join(c.code for c in e.competences)
-        lines.append(f"- #{e.id} {e.activity_date.isoformat()} {codes} — {EVIDENCE_KINDS.get(e.kind, e.kind)}, "
-                     f"{e.status.replace('_', ' ')}: {_md_escape(e.description)}"
-                     + (f" (feedback: {_md_escape(e.feedback)})" if e.feedback else ""))
-    lines += ["", "## Reflections", ""]
-    if not record.reflections:
-        lines.append("No reflections recorded yet." if record.own else "No reflections shared.")
-    for r in record.reflections:
-        text = reflection_text(r, record.own)
-        lines.append(f"### Reflection #{r.id}, {r.created_at.date().isoformat()}")
-        lines.append(f"- What happened: {_md_escape(text['what_happened'])}")
-        if text["so_what"]:
-            lines.append(f"- So what: {_md_escape(text['so_what'])}")
-        if text["now_what"]:
-            lines.append(f"- Now what: {_md_escape(text['now_what'])}" + (f" (by {r.by_when})" if r.by_when else ""))
-        if r.cpd_hours:
-            lines.append(f"- CPD hours: {r.cpd_hours:g}")
-        lines.append("")
-    return "\n".join(lines).rstrip() + "\n"
+    return {
+        "own": record.own,
+        "reflections_visible": record.reflections_visible,
+        "today": record.today.isoformat(),
+        "person": {
+            "name": p.name,
+            "email": p.email,
+            "role": p.role,
+            "team": p.team or "",
+            "station": p.station or "",
+        },
+        "statuses": [
+            {
+                "code": s.code,
+                "title": _one_line(s.title),
+                "risk_critical": s.risk_critical,
+                "status": s.status,
+                "valid_until": s.valid_until.isoformat() if s.valid_until else "",
+                "last_evidence_date": s.last_evidence_date.isoformat() if s.last_evidence_date else "",
+            }
+            for s in record.statuses
+        ],
+        "counts": {key: sum(1 for s in record.statuses if s.status == key) for key in STATUS_ORDER},
+        "evidence": [
+            {
+                "id": e.id,
+                "date": e.activity_date.isoformat(),
+                "codes": ", ".join(c.code for c in e.competences),
+                "kind": EVIDENCE_KINDS.get(e.kind, e.kind),
+                "status": e.status,
+                "valid_until": e.valid_until.isoformat() if e.valid_until else "",
+                "description": _one_line(e.description),
+                "feedback": _one_line(e.feedback),
+            }
+            for e in record.evidence
+        ],
+        "reflections": [
+            {
+                "id": r.id,
+                "date": r.created_at.date().isoformat(),
+                "codes": ", ".join(c.code for c in r.competences),
+                "by_when": r.by_when.isoformat() if r.by_when else "",
+                "cpd_hours": f"{r.cpd_hours:g}" if r.cpd_hours else "",
+                "shared": r.shared_with_manager,
+                **{key: _one_line(value) for key, value in reflection_text(r, record.own).items()},
+            }
+            for r in record.reflections
+        ],
+    }
+
+
+def to_markdown(record: Record, catalogue: Catalogue, *, platform: str = "console") -> str:
+    return catalogue.render("record.export_markdown", record_context(record), platform=platform) + "\n"
 
 
 def to_csv(record: Record) -> str:
+    """One row per item, with a type column, so a spreadsheet can filter competences, evidence, reflections."""
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(["type", "id", "date", "competence", "title", "kind", "status", "valid_until", "details"])
+    writer.writerow(CSV_COLUMNS)
     for s in record.statuses:
-        writer.writerow(["competence", "", s.last_evidence_date or "", s.code, s.title, "", s.status, s.valid_until or "", ""])
+        writer.writerow(
+            [
+                "competence",
+                "",
+                s.last_evidence_date or "",
+                s.code,
+                s.title,
+                "",
+                s.status,
+                s.valid_until or "",
+                "",
+            ]
+        )
     for e in record.evidence:
-        writer.writerow(["evidence", e.id, e.activity_date, " ".join(c.code for c in e.competences), "",
-                         e.kind, e.status, e.valid_until or "", e.description])
+        writer.writerow(
+            [
+                "evidence",
+                e.id,
+                e.activity_date,
+                " ".join(c.code for c in e.competences),
+                "",
+                e.kind,
+                e.status,
+                e.valid_until or "",
+                e.description,
+            ]
+        )
     for r in record.reflections:
         text = reflection_text(r, record.own)
         details = " / ".join(t for t in (text["what_happened"], text["so_what"], text["now_what"]) if t)
-        writer.writerow(["reflection", r.id, r.created_at.date(), " ".join(c.code for c in r.competences), "", "",
-                         "shared" if r.shared_with_manager else "private", "", details])
+        writer.writerow(
+            [
+                "reflection",
+                r.id,
+                r.created_at.date(),
+                " ".join(c.code for c in r.competences),
+                "",
+                "",
+                "shared" if r.shared_with_manager else "private",
+                "",
+                details,
+            ]
+        )
     return out.getvalue()

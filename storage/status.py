@@ -33,6 +33,7 @@ class CompetenceStatus:
 
 
 def classify(valid_until: date | None, evidenced: bool, today: date) -> str:
+    """Expiring means running out within the next 30 days, today and day 30 included."""
     if not evidenced:
         return "never"
     if valid_until is None:
@@ -45,20 +46,27 @@ def classify(valid_until: date | None, evidenced: bool, today: date) -> str:
 
 
 async def competence_status(db: AsyncSession, person_id: int, today: date) -> list[CompetenceStatus]:
+    """Every active competence with the person's standing in it, worked out from competent evidence only.
+
+    The newest competent evidence counts (latest activity date, then latest recorded), with the valid-until
+    date set when it was verified; no end date means in date for good. scheduler/scan.py applies the same
+    rule to everyone at once for nudges, so the two must agree.
+    """
     rows = await db.execute(
         select(evidence_competences.c.competence_id, Evidence.activity_date, Evidence.valid_until)
         .join(Evidence, Evidence.id == evidence_competences.c.evidence_id)
         .where(Evidence.person_id == person_id, Evidence.status == "competent")
+        .order_by(Evidence.activity_date, Evidence.id)
     )
-    best: dict[int, tuple[date, date | None]] = {}
+    newest: dict[int, tuple[date, date | None]] = {}
     for competence_id, activity, valid_until in rows:
-        current = best.get(competence_id)
-        # The newest evidence counts; an open-ended validity beats any end date.
-        if current is None or activity > current[0]:
-            best[competence_id] = (activity, valid_until)
+        newest[competence_id] = (activity, valid_until)  # ordered oldest first: the last one wins
+    competences = await db.scalars(
+        select(Competence).where(Competence.active.is_(True)).order_by(Competence.code)
+    )
     result = []
-    for competence in await db.scalars(select(Competence).where(Competence.active.is_(True)).order_by(Competence.code)):
-        activity, valid_until = best.get(competence.id, (None, None))
+    for competence in competences:
+        activity, valid_until = newest.get(competence.id, (None, None))
         result.append(
             CompetenceStatus(
                 code=competence.code,

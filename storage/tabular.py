@@ -55,10 +55,12 @@ def _read_csv(text: str) -> Table:
     except StopIteration:
         raise TableError("the file is empty") from None
     rows = []
-    for record in reader:
+    # Numbered by record, as a spreadsheet shows rows: a cell with a line break inside is still one row,
+    # and a blank line is an (empty, skipped) row that still takes a number.
+    for number, record in enumerate(reader, start=2):
         if not any(cell.strip() for cell in record):
             continue
-        rows.append(Row(reader.line_num, dict(zip(header, record, strict=False))))
+        rows.append(Row(number, dict(zip(header, record, strict=False))))
     return Table(header, rows)
 
 
@@ -77,12 +79,23 @@ def _read_xlsx(path: Path) -> Table:
         raise TableError("the workbook is empty") from None
     rows = []
     for number, record in enumerate(rows_iter, start=2):
-        cells = ["" if c is None else (c.isoformat()[:10] if hasattr(c, "isoformat") else str(c)) for c in record]
+        cells = [_cell_text(c) for c in record]
         if not any(cell.strip() for cell in cells):
             continue
         rows.append(Row(number, dict(zip(header, cells, strict=False))))
     book.close()
     return Table(header, rows)
+
+
+def _cell_text(value: object) -> str:
+    """Cells as the CSV export of the same sheet would show them (12 not 12.0, dates as YYYY-MM-DD)."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if hasattr(value, "isoformat"):
+        return value.isoformat()[:10]
+    return str(value)
 
 
 def require_columns(table: Table, required: list[str]) -> None:

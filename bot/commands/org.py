@@ -69,7 +69,9 @@ def competences_import(path: Path) -> None:
 
 
 @click.command("seed")
-@click.option("--sample", is_flag=True, required=True, help="Load the fictional Northvale Fire and Rescue Service.")
+@click.option(
+    "--sample", is_flag=True, required=True, help="Load the fictional Northvale Fire and Rescue Service."
+)
 def seed(sample: bool) -> None:
     """Load the sample organisation, its competence framework and policy documents (idempotent)."""
     from storage.demo import load_everything

@@ -15,7 +15,9 @@ from storage.record import load_record, to_csv, to_markdown
 @click.command("export")
 @click.option("--user", "email", required=True, help="Whose record to export.")
 @click.option("--format", "fmt", type=click.Choice(["md", "csv"]), default="md", show_default=True)
-@click.option("--out", type=click.Path(path_type=Path), default=None, help="Write to a file instead of stdout.")
+@click.option(
+    "--out", type=click.Path(path_type=Path), default=None, help="Write to a file instead of stdout."
+)
 def export(email: str, fmt: str, out: Path | None) -> None:
     """Export a person's competence status, evidence and reflections (an admin tool: everything is included)."""
 
@@ -25,7 +27,10 @@ def export(email: str, fmt: str, out: Path | None) -> None:
             if person is None:
                 return None
             record = await load_record(db, person, person, services.today())
-            return to_markdown(record) if fmt == "md" else to_csv(record)
+            if fmt == "csv":
+                return to_csv(record)
+            await services.catalogue.refresh(db, force=True)  # an admin may have reworded the export
+            return to_markdown(record, services.catalogue)
 
     text = run(job)
     if text is None:
@@ -33,7 +38,8 @@ def export(email: str, fmt: str, out: Path | None) -> None:
     if out is None:
         click.echo(text, nl=False)
     else:
-        out.write_text(text, encoding="utf-8")
+        # A BOM lets Excel open a CSV as UTF-8 (names with accents survive).
+        out.write_text(text, encoding="utf-8-sig" if fmt == "csv" else "utf-8")
         click.echo(f"Wrote {out}")
 
 

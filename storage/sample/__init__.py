@@ -65,7 +65,9 @@ async def load_sample(db: AsyncSession, today: date) -> dict[str, int]:
                     status=status,
                     verifier_id=person.line_manager_id,
                     decided_by_id=person.line_manager_id if decided else None,
-                    decided_at=datetime.combine(activity + timedelta(days=3), datetime.min.time(), UTC) if decided else None,
+                    decided_at=datetime.combine(activity + timedelta(days=3), datetime.min.time(), UTC)
+                    if decided
+                    else None,
                     feedback="Clear, well described evidence." if decided else None,
                     valid_until=valid_until_for(competence, activity) if decided else None,
                     source="sample",
