@@ -13,6 +13,7 @@ COMMAND_MODULES = (
     "bot.commands.policy",
     "bot.commands.org",
     "bot.commands.record",
+    "bot.commands.nudges",
     "bot.commands.slack",
     "bot.commands.teams",
 )

@@ -8,3 +8,4 @@ from handlers import policy  # noqa: F401
 from handlers import verification  # noqa: F401
 from handlers import record  # noqa: F401
 from handlers import reflection  # noqa: F401
+from handlers import nudges  # noqa: F401

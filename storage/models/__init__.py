@@ -19,6 +19,7 @@ from storage.models.people import (
 )
 
 import storage.policy.models  # noqa: E402,F401 - policy documents, questions, feedback (issue 5)
+import storage.models.nudges  # noqa: E402,F401 - appraisals, bookings, snoozes, nudge sends (issue 6)
 
 __all__ = [
     "AuditEvent",
