@@ -14,6 +14,7 @@ from bot.platforms import enabled_plugins
 from bot.runtime import configure_logging, open_services
 from bot.server import build_app
 from bot.settings import SettingsError
+from scheduler.jobs import build_scheduler
 
 log = logging.getLogger("ldbot.serve")
 
@@ -36,14 +37,8 @@ async def _serve(host: str | None, port: int | None, socket_mode: bool) -> None:
     click.echo(f"ldbot: platforms on: {', '.join(names) if names else 'none (health and console only)'}")
     app = await build_app(bot, plugins)
     deliverers = [p.deliverer(bot) for p in plugins]
-    scheduler = None
-    try:
-        from scheduler.jobs import build_scheduler
-
-        scheduler = build_scheduler(bot, deliverers)
-        scheduler.start()
-    except ImportError:
-        scheduler = None
+    scheduler = build_scheduler(bot, deliverers)
+    scheduler.start()
     runner = web.AppRunner(app)
     await runner.setup()
     site = web.TCPSite(runner, host or settings.host, port or settings.port)
