@@ -29,6 +29,15 @@ def normalise_database_url(url: str) -> str:
     return url
 
 
+def valid_timezone(value: str) -> str:
+    """A validator body shared by every settings class that names a time zone."""
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ValueError(f"unknown time zone {value!r} (try Europe/London)") from exc
+    return value
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="LDBOT_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
@@ -73,11 +82,7 @@ class Settings(BaseSettings):
     @field_validator("timezone")
     @classmethod
     def _check_tz(cls, value: str) -> str:
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError) as exc:
-            raise ValueError(f"unknown time zone {value!r} (try Europe/London)") from exc
-        return value
+        return valid_timezone(value)
 
     @field_validator("microsoft_app_type")
     @classmethod

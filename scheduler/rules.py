@@ -14,7 +14,7 @@ import holidays
 from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from bot.settings import SettingsError
+from bot.settings import SettingsError, valid_timezone
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
@@ -63,13 +63,7 @@ class NudgeRules(BaseSettings):
     @field_validator("timezone")
     @classmethod
     def _check_tz(cls, value: str) -> str:
-        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError) as exc:
-            raise ValueError(f"unknown time zone {value!r} (try Europe/London)") from exc
-        return value
+        return valid_timezone(value)
 
     @field_validator("holiday_country")
     @classmethod

@@ -1,5 +1,7 @@
 """All models, imported here so Alembic and `Base.metadata` see every table."""
 
+import storage.models.nudges  # noqa: E402,F401 - appraisals, bookings, snoozes, nudge sends (issue 6)
+import storage.policy.models  # noqa: E402,F401 - policy documents, questions, feedback (issue 5)
 from storage.models.base import Base, utcnow
 from storage.models.competence import (
     DECISIONS,
@@ -17,9 +19,6 @@ from storage.models.people import (
     PlatformIdentity,
     ProcessedEvent,
 )
-
-import storage.policy.models  # noqa: E402,F401 - policy documents, questions, feedback (issue 5)
-import storage.models.nudges  # noqa: E402,F401 - appraisals, bookings, snoozes, nudge sends (issue 6)
 
 __all__ = [
     "AuditEvent",
