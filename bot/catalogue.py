@@ -64,7 +64,7 @@ def _finalize_for(escaper: Escaper | None) -> Callable[[Any], Any]:
 
 
 class SafeText(str):
-    """Text the bot composed itself from other rendered templates: not escaped again."""
+    """Output of a template, already escaped for its platform: composing it into another template keeps it as is."""
 
 
 class TemplateProblem(Exception):
@@ -139,16 +139,16 @@ class Catalogue:
             template = self._templates[key] = self._env(platform).from_string(source)
         return template
 
-    def render(self, name: str, context: Mapping[str, Any] | None = None, *, platform: str = "console") -> str:
+    def render(self, name: str, context: Mapping[str, Any] | None = None, *, platform: str = "console") -> SafeText:
         try:
             template = self._compiled(platform, self.source(name))
-            return template.render(dict(context or {})).strip()
+            return SafeText(template.render(dict(context or {})).strip())
         except TemplateNotFound:
             raise
         except Exception as exc:  # an override may be broken: fall back to the shipped text
             if name in self._overrides and template_path(name).is_file():
                 template = self._env(platform).from_string(template_path(name).read_text("utf-8"))
-                return template.render(dict(context or {})).strip()
+                return SafeText(template.render(dict(context or {})).strip())
             raise TemplateProblem(f"{name}: {exc}") from exc
 
 

@@ -10,12 +10,11 @@ import logging
 
 from sqlalchemy import func, or_, select
 
-from bot.catalogue import SafeText
 from bot.router import command
 from bot.turn import Turn
 from storage.evidence_queries import may_view_record
 from storage.models import Person
-from storage.record import load_record, record_context, to_markdown
+from storage.record import load_record, record_context
 
 log = logging.getLogger("ldbot.record")
 
@@ -57,6 +56,4 @@ async def show_record(turn: Turn) -> None:
 @command("export", "export my record", summary="record.summary_export")
 async def export_record(turn: Turn) -> None:
     record = await load_record(turn.db, turn.person, turn.person, turn.today())
-    # Rendered for this platform (user text escaped once, here), then passed on without escaping it again.
-    markdown = to_markdown(record, turn.services.catalogue, platform=turn.incoming.platform)
-    turn.say("record.export", markdown=SafeText(markdown.strip()))
+    turn.say("record.export", markdown=turn.text("record.export_markdown", **record_context(record)))

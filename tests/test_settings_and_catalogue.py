@@ -67,3 +67,19 @@ async def test_database_override_replaces_shipped_text(services):
     async with services.sessions() as db:
         await cat.refresh(db)
     assert cat.render("core.cancelled") == "Stopped — nothing kept."
+
+
+async def test_rendered_text_composed_into_another_template_is_escaped_once(services):
+    """A validation message quoting the user's text is shown inside core.form_errors: escaped once, not twice."""
+    from bot.core import Bot
+    from tests.support import Chat, add_competence, add_person
+
+    await add_person(services, "alex@example.org", "Alex Morgan")
+    await add_competence(services, "FFBA1", "Use breathing apparatus")
+    alex = Chat(Bot(services), "alex@example.org", platform="slack", conversation="D1")
+    outcome = await alex.submit("evidence.new", {"competence": "FFBA1", "kind": "observed", "date": "<!channel> & co",
+                                                 "description": "Drill", "links": ""})
+    assert "&lt;!channel&gt; &amp; co" in outcome.form_errors["date"]
+    reply = outcome.replies[0].text
+    assert "&lt;!channel&gt; &amp; co" in reply
+    assert "&amp;lt;" not in reply and "<!channel>" not in reply
