@@ -12,12 +12,6 @@ def system_clock() -> datetime:
     return datetime.now(UTC)
 
 
-def fixed_clock(at: datetime) -> Clock:
-    if at.tzinfo is None:
-        at = at.replace(tzinfo=UTC)
-    return lambda: at
-
-
 class SettableClock:
     """A clock a test can move forward (dialog expiry, snoozes, retries)."""
 

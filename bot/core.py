@@ -86,8 +86,7 @@ class Bot:
             row = await load_dialog(db, incoming)
             if person is None or row is None:
                 return []
-            idle = self.services.now() - row.updated_at
-            if idle > timedelta(minutes=self.services.settings.dialog_timeout_minutes):
+            if self._expired(row):
                 return []
             turn = Turn(incoming=incoming, person=person, db=db, services=self.services)
             turn.say("core.resume")
@@ -111,13 +110,17 @@ class Bot:
         buttons = tuple(Button(**b) for b in (message.elements or {}).get("buttons", ()))
         return Reply(text=text, buttons=buttons)
 
+    def _expired(self, row: DialogState) -> bool:
+        """A dialog left idle longer than the timeout is discarded, with nothing half-saved."""
+        idle = self.services.now() - row.updated_at
+        return idle > timedelta(minutes=self.services.settings.dialog_timeout_minutes)
+
     # --- routing ---------------------------------------------------------------------------------------
     async def _dispatch(self, turn: Turn, row: DialogState | None) -> None:
         incoming = turn.incoming
         if row is not None:
             turn.dialog = DialogSnapshot(row.dialog, row.step, dict(row.data or {}))
-            idle = self.services.now() - row.updated_at
-            if idle > timedelta(minutes=self.services.settings.dialog_timeout_minutes):
+            if self._expired(row):
                 turn.dialog = None
                 turn.say("core.dialog_expired", minutes=self.services.settings.dialog_timeout_minutes)
                 if incoming.text is not None and registry.match_command(incoming.text) is None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from bot.turn import Turn
@@ -132,6 +132,3 @@ def route_key(identifier: str) -> str:
     """`evidence.decide:42:competent` routes on `evidence.decide`; the rest is the handler's own data."""
     return identifier.split(":", 1)[0]
 
-
-def split_value(value: str) -> list[Any]:
-    return value.split(":") if value else []

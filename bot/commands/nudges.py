@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import json
-import signal
 from datetime import date
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import click
 
-from bot.runtime import configure_logging, open_services, run
+from bot.runtime import configure_logging, open_services, run, until_stopped
 from bot.services import Services
 from bot.settings import SettingsError
 from scheduler.rules import NudgeRules, load_rules
@@ -155,12 +154,8 @@ async def _work() -> None:
     scheduler.start()
     names = ", ".join(p.name for p in plugins) or "none (messages wait in the outbox)"
     click.echo(f"ldbot worker: scanning every {rules.scan_every_minutes} min, delivering every minute; platforms: {names}")
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, stop.set)
     try:
-        await stop.wait()
+        await until_stopped()
     finally:
         scheduler.shutdown(wait=False)
         await services.close()

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import signal
 
 import click
 from aiohttp import web
 
 from bot.core import Bot
 from bot.platforms import enabled_plugins
-from bot.runtime import configure_logging, open_services
+from bot.runtime import configure_logging, open_services, until_stopped
 from bot.server import build_app
 from bot.settings import SettingsError
 from scheduler.jobs import build_scheduler
@@ -50,12 +49,8 @@ async def _serve(host: str | None, port: int | None, socket_mode: bool) -> None:
 
         socket_handler = await start_socket_mode(bot, settings)
         click.echo("ldbot: Slack Socket Mode connected")
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, stop.set)
     try:
-        await stop.wait()
+        await until_stopped()
     finally:
         if scheduler is not None:
             scheduler.shutdown(wait=False)
