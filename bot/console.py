@@ -59,7 +59,7 @@ class ConsoleSession:
         """Messages the bot started for this person since they last looked; marked delivered once shown."""
         if self.person_id is None:
             return []
-        messages = await pending_for(self.bot, self.person_id)
+        messages = await pending_for(self.bot, self.person_id, PLATFORM)
         replies = [self.bot.render_outgoing(m, PLATFORM) for m in messages]
         if messages:
             await mark_delivered(self.bot, [m.id for m in messages], PLATFORM)

@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import forms
+from bot.catalogue import SafeText
 from bot.router import registry, route_key
 from bot.services import Services
 from bot.turn import DialogSnapshot, Turn
@@ -106,6 +107,10 @@ class Bot:
             return await fn(Turn(incoming=incoming, person=person, db=db, services=self.services), query)
 
     def render_outgoing(self, message: OutgoingMessage, platform: str) -> Reply:
+        held = (message.elements or {}).get("reply")
+        if held is not None:  # a reply rendered in a turn that could not be sent then (see outbox.hold_replies)
+            reply = Reply.from_dict(held)
+            return Reply(SafeText(reply.text), reply.buttons, reply.choices, reply.form)
         text = self.services.catalogue.render(message.template, message.context, platform=platform)
         buttons = tuple(Button(**b) for b in (message.elements or {}).get("buttons", ()))
         return Reply(text=text, buttons=buttons)

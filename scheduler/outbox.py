@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import logging
 import random
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from sqlalchemy import and_, or_, select, update
 
 from bot.turn import queue_message
+from bot.types import Reply
 from scheduler.delivery import Deliverer, RetryLater, Unreachable
 from storage.db import unit_of_work
 from storage.models import OutgoingMessage, Person
@@ -32,6 +33,8 @@ LEASE = timedelta(seconds=120)
 MAX_ATTEMPTS = 8
 BASE_BACKOFF_SECONDS = 5.0
 MAX_BACKOFF_SECONDS = 3600.0
+# The template name recorded for a held reply (its rendered text travels in `elements`).
+HELD_REPLY = "(held reply)"
 
 
 @dataclass
@@ -110,6 +113,8 @@ async def _deliver_one(
     error = "unreachable on every configured platform"
     unreachable = True
     for deliverer in deliverers:
+        if message.platform and deliverer.platform != message.platform:
+            continue  # a held reply is already rendered for one platform
         if not await deliverer.can_reach(person):
             continue
         try:
@@ -196,12 +201,42 @@ async def _tell_admins_unreachable(db, bot: Bot, person: Person, now: datetime) 
             )
 
 
-async def pending_for(bot: Bot, person_id: int) -> list[OutgoingMessage]:
-    """Messages a person has not had yet (for the console, which has no push)."""
+async def hold_replies(bot: Bot, person_id: int, replies: list[Reply], platform: str) -> list[int]:
+    """Replies an adapter could not send during the turn (the platform still throttling after its quick
+    retries, or down): the outbox delivers them later on the same platform, so nothing the user was about
+    to be told is dropped. They are stored as rendered, escaped for that platform, and not rendered again."""
+    now = bot.services.now()
+    ids: list[int] = []
+    async with unit_of_work(bot.services.sessions) as db:
+        for reply in replies:
+            held = replace(reply, replace_original=False)
+            row = OutgoingMessage(
+                recipient_id=person_id,
+                template=HELD_REPLY,
+                context={},
+                elements={"reply": held.to_dict()},
+                kind="reply",
+                platform=platform,
+                created_at=now,
+                next_attempt_at=now,
+            )
+            db.add(row)
+            await db.flush()
+            ids.append(row.id)
+    log.warning("held replies for the outbox person=%s platform=%s messages=%s", person_id, platform, ids)
+    return ids
+
+
+async def pending_for(bot: Bot, person_id: int, platform: str) -> list[OutgoingMessage]:
+    """Messages a person has not had yet on `platform` (for the console, which has no push)."""
     async with bot.services.sessions() as db:
         rows = await db.scalars(
             select(OutgoingMessage)
-            .where(OutgoingMessage.recipient_id == person_id, OutgoingMessage.status.in_(("pending", "parked")))
+            .where(
+                OutgoingMessage.recipient_id == person_id,
+                OutgoingMessage.status.in_(("pending", "parked")),
+                or_(OutgoingMessage.platform.is_(None), OutgoingMessage.platform == platform),
+            )
             .order_by(OutgoingMessage.id)
         )
         return list(rows)

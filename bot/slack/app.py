@@ -20,7 +20,7 @@ import re
 import time
 import weakref
 from collections.abc import Awaitable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from aiohttp import web
@@ -43,6 +43,7 @@ from bot.slack.home import home_view
 from bot.slack.identity import SlackProfile, profile_hint
 from bot.slack.processed import ProcessedEvents
 from bot.types import Action, Button, FormSubmission, Incoming, Outcome, Reply
+from scheduler.outbox import hold_replies
 
 log = logging.getLogger("ldbot.slack")
 
@@ -182,17 +183,36 @@ class SlackAdapter:
         self, outcome: Outcome, incoming: Incoming, *, trigger_id: str | None, source: MessageRef | None
     ) -> None:
         channel = incoming.conversation_id
-        for reply in outcome.replies:
-            if reply.form is not None:
-                if trigger_id and await self.open_modal(reply, trigger_id, channel, source):
-                    trigger_id = None  # a trigger opens one modal
-                    continue
-                await self.post(channel, reply, reopen=self._reopen_button(incoming))
-                continue
-            if reply.replace_original and source is not None and source.ts:
-                await self.replace(source, reply)
-                continue
-            await self.post(channel, reply)
+        for index, reply in enumerate(outcome.replies):
+            try:
+                if reply.form is not None:
+                    if trigger_id and await self.open_modal(reply, trigger_id, channel, source):
+                        trigger_id = None  # a trigger opens one modal
+                        continue
+                    await self.post(channel, reply, reopen=self._reopen_button(incoming))
+                elif reply.replace_original and source is not None and source.ts:
+                    await self.replace(source, reply)
+                else:
+                    await self.post(channel, reply)
+            except Exception as exc:  # still throttled after the client's retries, or Slack is down
+                await self._hold(incoming, outcome.replies[index:], exc)
+                return
+
+    async def _hold(self, incoming: Incoming, replies: list[Reply], exc: Exception) -> None:
+        """Replies that could not be sent now go to the outbox, which keeps trying (to the person's DM): the
+        change behind them is already committed, so they must not be dropped."""
+        error = exc.response.get("error") if isinstance(exc, SlackApiError) else type(exc).__name__
+        person_id = await self.bot.person_id_for(incoming)
+        if person_id is None:  # nobody we know: only the "who are you?" reply is lost, and no record
+            log.error("reply not sent, unknown user error=%s", error)
+            return
+        reopen = self._reopen_button(incoming)
+        held = [
+            replace(r, buttons=r.buttons + (reopen,)) if r.form is not None and reopen is not None else r
+            for r in replies
+        ]
+        await hold_replies(self.bot, person_id, held, PLATFORM)
+        log.warning("reply not sent now person=%s error=%s; the outbox will deliver it", person_id, error)
 
     def _reopen_button(self, incoming: Incoming) -> Button | None:
         """A button that asks again for a form that could not be opened (a DM has no trigger_id, and a

@@ -146,7 +146,8 @@ def _input(
     if field.required:
         common |= {"isRequired": True, "errorMessage": labels.required(field.label)}
     if field.kind in ("choice", "multi_choice"):
-        choices = list(options.get(field.options_source, [])) if field.options_source else list(field.options)
+        # A type-ahead's choices come from its source; a held reply (see render.with_options) carries them.
+        choices = list(options.get(field.options_source) or field.options) if field.options_source else list(field.options)
         if choices:
             element = {"type": "Input.ChoiceSet", **common, "choices": _choices(choices)}
             if field.kind == "multi_choice":

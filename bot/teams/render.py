@@ -4,6 +4,7 @@ buttons, a choice list or a form. No botbuilder here; bot/teams/sdk.py only send
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 from bot.catalogue import Catalogue
@@ -42,3 +43,15 @@ def option_sources(reply: Reply) -> set[str]:
         return set()
     return {f.options_source for f in reply.form.fields if f.options_source}
 
+
+
+def with_options(reply: Reply, options: Mapping[str, list[Choice]]) -> Reply:
+    """`reply` with its type-ahead fields carrying their choices, for a reply sent later from the outbox
+    (which has no incoming event to look the choices up for)."""
+    if reply.form is None or not options:
+        return reply
+    fields = tuple(
+        replace(f, options=tuple(options.get(f.options_source, ()))) if f.options_source else f
+        for f in reply.form.fields
+    )
+    return replace(reply, form=replace(reply.form, fields=fields))

@@ -13,7 +13,7 @@ import logging
 import random
 from collections.abc import Awaitable, Callable, Mapping
 from contextvars import ContextVar
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from types import SimpleNamespace
 from typing import Any, TypeVar
 
@@ -30,10 +30,11 @@ from bot.core import Bot
 from bot.settings import Settings
 from bot.teams import activity as acts
 from bot.teams.cards import submitted_form
-from bot.teams.render import activity_for, option_sources
+from bot.teams.render import activity_for, option_sources, with_options
 from bot.teams.store import ProcessedActivities, knows_user, load_reference, save_reference
 from bot.types import Choice, Incoming, Outcome, Reply
 from scheduler.delivery import RetryLater, Unreachable
+from scheduler.outbox import hold_replies
 from storage.models import Person
 
 log = logging.getLogger("ldbot.teams")
@@ -79,14 +80,17 @@ def make_adapter(settings: Settings) -> CloudAdapter:
 
 
 def no_hidden_retries(context: TurnContext) -> None:
-    """msrest would retry some failures itself (sleeping in a thread for Retry-After); we retry in one place."""
+    """msrest would retry failures itself, sleeping in a thread for Retry-After (up to 90 s, past Teams'
+    15-second turn); we retry in one place. Changed in place: the client's HTTP session may already hold
+    this very Retry object (it is handed to the session when the session is first made)."""
     client = context.turn_state.get(CloudAdapter.BOT_CONNECTOR_CLIENT_KEY)
     policy = getattr(getattr(client, "config", None), "retry_policy", None)
-    if policy is not None:
-        policy.policy = Retry(
-            total=0, connect=0, read=0, status=0, status_forcelist=(),
-            respect_retry_after_header=False, raise_on_status=False, raise_on_redirect=False,
-        )
+    retry = getattr(policy, "policy", None)
+    if isinstance(retry, Retry):
+        retry.total = retry.connect = retry.read = retry.status = 0
+        retry.status_forcelist = frozenset()
+        retry.respect_retry_after_header = False
+        retry.raise_on_status = retry.raise_on_redirect = False
 
 
 class TeamsEndpoint:
@@ -94,7 +98,7 @@ class TeamsEndpoint:
 
     def __init__(self, bot: Bot) -> None:
         self.adapter = make_adapter(bot.services.settings)
-        self.handler = TeamsHandler(bot)
+        self.handler = TeamsHandler(bot, TeamsDeliverer(bot, self.adapter))
 
     async def handle(self, request: web.Request) -> web.StreamResponse:
         if request.content_type != "application/json":
@@ -229,9 +233,10 @@ class Sender:
 class TeamsHandler(ActivityHandler):
     """Turns Teams activities into core calls and the core's Outcome back into messages and cards."""
 
-    def __init__(self, bot: Bot, *, policy: RetryPolicy | None = None) -> None:
+    def __init__(self, bot: Bot, deliverer: TeamsDeliverer, *, policy: RetryPolicy | None = None) -> None:
         self.bot = bot
         self.sender = Sender(bot, policy or RetryPolicy())
+        self.deliverer = deliverer
         self.processed = ProcessedActivities(bot.services.sessions)
 
     async def on_turn(self, turn_context: TurnContext) -> None:
@@ -252,6 +257,9 @@ class TeamsHandler(ActivityHandler):
             return
         kind = "form" if incoming.form else "action" if incoming.action else "text"
         log.info("teams activity=%s kind=%s scope=%s", activity.get("id"), kind, acts.conversation_type(activity))
+        if not acts.is_personal(activity):
+            await self._channel_turn(turn_context, incoming)
+            return
 
         clicked = activity.get("replyToId") if acts.is_card_submit(activity) else None
         if incoming.form is not None:
@@ -272,6 +280,34 @@ class TeamsHandler(ActivityHandler):
             )
         await self._answer(turn_context, incoming, outcome, clicked, activity)
 
+    async def _channel_turn(self, context: TurnContext, incoming: Incoming) -> None:
+        """A mention in a channel or group chat is answered in the person's personal chat, where their records
+        may be shown; the channel only gets a pointer. Without a personal chat yet, nothing is run."""
+        person_id = await self.bot.person_id_for(incoming)
+        stored = await load_reference(self.bot.services.sessions, person_id) if person_id is not None else None
+        if person_id is None or stored is None:
+            await self._say_in_channel(context, "core.unknown_user" if person_id is None else "teams.chat_first")
+            return
+        private = replace(incoming, conversation_id=stored["conversation"]["id"])
+        outcome = await self.bot.handle(private)
+        replies = [with_options(r, await self.sender.options_for(r, private)) for r in outcome.replies]
+        async with self.bot.services.sessions() as db:
+            person = await db.get(Person, person_id)
+        for index, reply in enumerate(replies):
+            try:
+                await self.deliverer.deliver(person, reply)
+            except Exception as exc:  # throttled, or the chat is gone: the outbox keeps trying (or tells admins)
+                log.warning("teams private answer not sent now person=%s error=%s", person_id, type(exc).__name__)
+                await hold_replies(self.bot, person_id, replies[index:], acts.PLATFORM)
+                break
+        await self._say_in_channel(context, "teams.answered_privately")
+
+    async def _say_in_channel(self, context: TurnContext, template: str) -> None:
+        try:
+            await self.sender.send(context, Reply(self._render(template)))
+        except Exception as exc:  # only a pointer: nothing is lost if it is not shown
+            log.warning("teams channel pointer not sent error=%s", type(exc).__name__)
+
     async def _answer(
         self, context: TurnContext, incoming: Incoming, outcome: Outcome, clicked: str | None, activity: dict
     ) -> None:
@@ -286,18 +322,47 @@ class TeamsHandler(ActivityHandler):
             # The clicked card is spent: the first reply (or the one that asks to) takes its place.
             first = next((r for r in replies if r.replace_original), replies[0])
             replies.remove(first)
-            await self.sender.replace(context, clicked, first, incoming=incoming)
-        for reply in replies:
-            await self.sender.send(context, reply, incoming=incoming)
+            replies.insert(0, first)
+        await self._send_or_hold(context, incoming, replies, clicked=clicked)
 
     async def _show_form_again(
         self, context: TurnContext, clicked: str | None, reply: Reply, incoming: Incoming, errors: Mapping[str, str]
     ) -> None:
         values = incoming.form.values if incoming.form else {}
-        if clicked:
-            await self.sender.replace(context, clicked, reply, incoming=incoming, errors=errors, values=values)
-        else:
-            await self.sender.send(context, reply, incoming=incoming)
+        await self._send_or_hold(context, incoming, [reply], clicked=clicked, errors=errors, values=values)
+
+    async def _send_or_hold(
+        self,
+        context: TurnContext,
+        incoming: Incoming,
+        replies: list[Reply],
+        *,
+        clicked: str | None = None,
+        errors: Mapping[str, str] | None = None,
+        values: Mapping[str, str] | None = None,
+    ) -> None:
+        """Send the replies in order, the first in place of the clicked card. What still cannot be sent after
+        the quick retries goes to the outbox, which keeps trying: the change behind it is already committed."""
+        for index, reply in enumerate(replies):
+            try:
+                if index == 0 and clicked:
+                    await self.sender.replace(context, clicked, reply, incoming=incoming, errors=errors, values=values)
+                else:
+                    await self.sender.send(context, reply, incoming=incoming)
+            except Exception as exc:
+                await self._hold(incoming, replies[index:], exc)
+                return
+
+    async def _hold(self, incoming: Incoming, replies: list[Reply], exc: Exception) -> None:
+        status, _ = connector_failure(exc)
+        person_id = await self.bot.person_id_for(incoming)
+        if person_id is None:  # nobody we know: only the "who are you?" reply is lost, and no record
+            log.error("teams reply not sent, unknown user status=%s error=%s", status, type(exc).__name__)
+            return
+        held = [with_options(r, await self.sender.options_for(r, incoming)) for r in replies]
+        await hold_replies(self.bot, person_id, held, acts.PLATFORM)
+        log.warning("teams reply not sent now person=%s status=%s error=%s; the outbox will deliver it",
+                    person_id, status, type(exc).__name__)
 
     def _render(self, template: str, **context: Any) -> str:
         return self.bot.services.catalogue.render(template, context, platform=acts.PLATFORM)
@@ -324,7 +389,7 @@ class TeamsHandler(ActivityHandler):
             return
         log.info("teams installed scope=%s", acts.conversation_type(activity))
         if not acts.is_personal(activity):
-            await self.sender.send(turn_context, Reply(self._render("teams.welcome_team")))
+            await self._say_in_channel(turn_context, "teams.welcome_team")
             return
         email, name = await self._profile(turn_context, activity)
         incoming = Incoming(
@@ -335,13 +400,13 @@ class TeamsHandler(ActivityHandler):
             display_name=name,
         )
         person_id = await self.bot.person_id_for(incoming)
-        if person_id is None:
-            await self.sender.send(turn_context, Reply(self._render("core.unknown_user")))
-            return
-        await save_reference(
-            self.bot.services.sessions, person_id, acts.conversation_reference(activity), now=self.bot.services.now()
-        )
-        await self.sender.send(turn_context, Reply(self._render("teams.welcome")))
+        if person_id is not None:
+            await save_reference(
+                self.bot.services.sessions, person_id, acts.conversation_reference(activity),
+                now=self.bot.services.now(),
+            )
+        welcome = "teams.welcome" if person_id is not None else "core.unknown_user"
+        await self._send_or_hold(turn_context, incoming, [Reply(self._render(welcome))])
 
 
 # --- proactive messages -----------------------------------------------------------------------------------

@@ -33,7 +33,9 @@ class OutgoingMessage(Base):
     """A message the bot starts, written in the same transaction as the change that caused it.
 
     It is rendered at delivery time for the recipient's platform (so user text is escaped for the
-    place it is shown). `dedupe_key` makes "send once" a database guarantee.
+    place it is shown). `dedupe_key` makes "send once" a database guarantee. `platform` is where it was
+    delivered, or, set from the start, the only platform it may go to: a reply held back from a turn is
+    stored already rendered for that platform (see scheduler.outbox.hold_replies).
     """
 
     __tablename__ = "outgoing_messages"

@@ -98,3 +98,23 @@ async def test_slack_refusing_a_dm_is_unreachable_and_a_throttled_dm_open_is_ret
     with pytest.raises(RetryLater) as caught:
         await deliverer.deliver(person, Reply("hello"))
     assert caught.value.after_seconds == 2.0
+
+
+async def test_a_reply_still_throttled_after_the_client_retries_is_held_and_delivered_by_the_outbox(slack):
+    services = slack.bot.services
+    person_id = await _linked_person(services)
+    slack.fake.throttle("chat.postMessage", retry_after=0, times=3)  # the first try and both client retries
+    await slack.dm(STAFF, "help")
+    assert slack.fake.count("chat.postMessage") == 3
+
+    async with services.sessions() as db:
+        [held] = list(await db.scalars(select(OutgoingMessage)))
+    assert held.recipient_id == person_id and held.platform == "slack" and held.status == "pending"
+
+    report = await deliver_due(slack.bot, [PLATFORM.deliverer(slack.bot)])
+    assert report.delivered == [held.id]
+    delivered = slack.fake.of("chat.postMessage")[-1]
+    refused = slack.fake.of("chat.postMessage")[0]
+    assert delivered["channel"] == dm_of(STAFF) and "reflect" in delivered["text"]
+    assert (delivered["text"], delivered["blocks"]) == (refused["text"], refused["blocks"])  # exactly as it was
+    assert (await deliver_due(slack.bot, [PLATFORM.deliverer(slack.bot)])).delivered == []

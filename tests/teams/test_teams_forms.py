@@ -5,6 +5,8 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from bot.teams.cards import DEF_KEY, FORM_KEY
+from bot.teams.platform import PLATFORM
+from scheduler.outbox import deliver_due
 from storage.models import Evidence, OutgoingMessage
 from tests.support import add_competence, add_person
 from tests.teams.conftest import TeamsUser
@@ -105,3 +107,60 @@ async def test_throttled_reply_is_retried_honouring_retry_after(services, runnin
     calls = await alex.say("help")
     assert [status for _, status in connector.refused] == [429, 429]
     assert len(calls) == 1 and "Hi Alex" in calls[0].text
+
+
+async def _held(services) -> list[OutgoingMessage]:
+    async with services.sessions() as db:
+        return list(await db.scalars(select(OutgoingMessage).where(OutgoingMessage.kind == "reply")))
+
+
+async def test_reply_still_throttled_after_quick_retries_is_held_and_delivered_by_the_outbox(services, running, connector):
+    alex = await _alex(services, running, connector)
+    [form_card] = await alex.say("evidence")
+    data = form_card.submit_data("Submit for verification")
+    connector.throttle(429, retry_after="0", times=3)  # every quick retry of the card update is refused
+
+    calls = await alex.submit({**data, "competence": "FFDR8", "kind": "real_incident", "date": "2026-11-16",
+                               "description": "Drove to a kitchen fire."}, card=form_card)
+
+    assert calls == [] and [status for _, status in connector.refused] == [429, 429, 429]
+    [held] = await _held(services)
+    assert held.platform == "teams" and held.status == "pending"
+    async with services.sessions() as db:
+        assert await db.scalar(select(func.count()).select_from(Evidence)) == 1  # the record was kept
+
+    before = len(connector.calls)
+    report = await deliver_due(running.bot, [PLATFORM.deliverer(running.bot)])
+    assert held.id in report.delivered
+    [sent] = [c for c in connector.calls[before:] if c.conversation_id == alex.conversation]
+    assert sent.method == "POST"
+    assert "Saved as evidence" in sent.text and "Sam Patel" in sent.text
+
+
+async def test_held_form_keeps_its_type_ahead_choices(services, running, connector):
+    alex = await _alex(services, running, connector)
+    connector.throttle(503, retry_after="0", times=3)
+
+    assert await alex.say("evidence") == []
+
+    [held] = await _held(services)
+    report = await deliver_due(running.bot, [PLATFORM.deliverer(running.bot)])
+    assert report.delivered == [held.id]
+    [sent] = connector.posts(alex.conversation)
+    competence = sent.inputs()["competence"]
+    assert competence["style"] == "filtered" and {c["value"] for c in competence["choices"]} == {"FFDR8", "FFBA1"}
+    assert sent.card["actions"][0]["data"][FORM_KEY] == "evidence.new"
+
+
+async def test_a_long_retry_after_is_left_to_the_outbox_not_waited_out_in_the_turn(services, running, connector):
+    alex = await _alex(services, running, connector)
+    connector.throttle(429, retry_after="30", times=1)
+
+    assert await alex.say("help") == []
+
+    assert [status for _, status in connector.refused] == [429]  # no second try inside the turn, by anyone
+    [held] = await _held(services)
+    async with services.sessions() as db:
+        assert (await db.get(OutgoingMessage, held.id)).status == "pending"
+    assert (await deliver_due(running.bot, [PLATFORM.deliverer(running.bot)])).delivered == [held.id]
+    assert "Hi Alex" in connector.posts(alex.conversation)[-1].text

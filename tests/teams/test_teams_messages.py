@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from storage.models import ConversationRef, PlatformIdentity
+from bot.teams.platform import PLATFORM
+from scheduler.outbox import deliver_due
+from storage.models import ConversationRef, OutgoingMessage, PlatformIdentity
 from tests.support import add_person
 from tests.teams.conftest import BOT_ID, TENANT, TeamsUser
 
@@ -49,19 +51,45 @@ async def test_channel_message_needs_a_mention_and_the_mention_is_stripped(servi
     await add_person(services, "alex.morgan@northvale-fire.example", "Alex Morgan")
     alex = TeamsUser(running, connector, "Alex Morgan", "alex.morgan@northvale-fire.example", "aad-alex")
     channel = {"conversationType": "channel", "tenantId": TENANT, "id": "19:general@thread.tacv2;messageid=42"}
+    mention = {"type": "mention", "text": "<at>ldbot</at>", "mentioned": {"id": BOT_ID, "name": "ldbot"}}
 
     status = await running.post(alex.activity(text="help me", conversation=channel))
     assert status in (200, 201) and connector.calls == []
 
-    mention = {"type": "mention", "text": "<at>ldbot</at>", "mentioned": {"id": BOT_ID, "name": "ldbot"}}
+    # No personal chat yet: nothing is run, the channel is told where to go.
     status = await running.post(alex.activity(text="<at>ldbot</at> help", conversation=channel, entities=[mention]))
     assert status in (200, 201)
-    assert len(connector.calls) == 1
-    assert connector.calls[0].conversation_id == channel["id"]
-    assert "Hi Alex" in connector.calls[0].text  # "help" was understood once the mention was removed
-    # A channel is not where private messages should go: no conversation reference from it.
+    [pointer] = connector.calls
+    assert pointer.conversation_id == channel["id"] and "one-to-one chat" in pointer.text
     async with services.sessions() as db:
-        assert await db.scalar(select(ConversationRef)) is None
+        assert await db.scalar(select(ConversationRef)) is None  # a channel is no place for private messages
+
+    await alex.say("hello")
+    connector.calls.clear()
+    status = await running.post(alex.activity(text="<at>ldbot</at> help", conversation=channel, entities=[mention]))
+    assert status in (200, 201)
+    [answer, pointer] = connector.calls
+    assert answer.conversation_id == alex.conversation  # in the personal chat, as a new message
+    assert "Hi Alex" in answer.text  # "help" was understood once the mention was removed
+    assert pointer.conversation_id == channel["id"] and "answered you in our one-to-one chat" in pointer.text
+    assert "Hi Alex" not in pointer.text
+
+
+async def test_a_record_asked_for_in_a_channel_never_appears_there(services, running, connector):
+    await add_person(services, "alex.morgan@northvale-fire.example", "Alex Morgan")
+    alex = TeamsUser(running, connector, "Alex Morgan", "alex.morgan@northvale-fire.example", "aad-alex")
+    await alex.say("hello")
+    channel = {"conversationType": "channel", "tenantId": TENANT, "id": "19:general@thread.tacv2;messageid=43"}
+    mention = {"type": "mention", "text": "<at>ldbot</at>", "mentioned": {"id": BOT_ID, "name": "ldbot"}}
+    [mine] = await alex.say("my record")
+    connector.calls.clear()
+
+    await running.post(alex.activity(text="<at>ldbot</at> my record", conversation=channel, entities=[mention]))
+
+    in_channel = connector.sent_to(channel["id"])
+    private = connector.sent_to(alex.conversation)
+    assert len(in_channel) == 1 and "one-to-one" in in_channel[0].text
+    assert [c.text for c in private] == [mine.text]
 
 
 async def test_install_stores_reference_and_welcomes(services, running, connector):
@@ -92,3 +120,22 @@ async def test_bad_requests_are_refused(running):
         assert response.status == 415
     async with running.http.post(running.url, data="{not json", headers={"Content-Type": "application/json"}) as r:
         assert r.status == 400
+
+
+async def test_a_throttled_private_answer_to_a_channel_mention_is_held_for_the_outbox(services, running, connector):
+    await add_person(services, "alex.morgan@northvale-fire.example", "Alex Morgan")
+    alex = TeamsUser(running, connector, "Alex Morgan", "alex.morgan@northvale-fire.example", "aad-alex")
+    await alex.say("hello")
+    connector.calls.clear()
+    channel = {"conversationType": "channel", "tenantId": TENANT, "id": "19:general@thread.tacv2;messageid=44"}
+    mention = {"type": "mention", "text": "<at>ldbot</at>", "mentioned": {"id": BOT_ID, "name": "ldbot"}}
+    connector.throttle(429, retry_after="30", times=1)
+
+    await running.post(alex.activity(text="<at>ldbot</at> help", conversation=channel, entities=[mention]))
+
+    assert [c.conversation_id for c in connector.calls] == [channel["id"]]  # only the pointer got through
+    async with services.sessions() as db:
+        [held] = list(await db.scalars(select(OutgoingMessage)))
+    assert held.platform == "teams" and held.kind == "reply"
+    assert (await deliver_due(running.bot, [PLATFORM.deliverer(running.bot)])).delivered == [held.id]
+    assert "Hi Alex" in connector.sent_to(alex.conversation)[-1].text
