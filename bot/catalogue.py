@@ -78,6 +78,7 @@ class Catalogue:
         self._envs: dict[str, SandboxedEnvironment] = {}
         self._templates: dict[tuple[str, str], Template] = {}
         self._overrides: dict[str, str] = {}
+        self._shipped: dict[str, str] = {}  # shipped files change only with a deploy: read each once
         self._loaded_at = 0.0
         self._refresh_seconds = refresh_seconds
 
@@ -114,10 +115,13 @@ class Catalogue:
             raise TemplateProblem(f"bad template name {name!r}")
         if name in self._overrides:
             return self._overrides[name]
-        path = template_path(name)
-        if not path.is_file():
-            raise TemplateNotFound(name)
-        return path.read_text(encoding="utf-8")
+        shipped = self._shipped.get(name)
+        if shipped is None:
+            path = template_path(name)
+            if not path.is_file():
+                raise TemplateNotFound(name)
+            shipped = self._shipped[name] = path.read_text(encoding="utf-8")
+        return shipped
 
     def check(self, source: str) -> None:
         """Raise TemplateProblem if an admin's proposed text does not compile."""
