@@ -109,8 +109,7 @@ class Turn:
         await record_audit(self.db, self.person.id, entity, entity_id, action, now=self.now(), **detail)
 
 
-async def queue_message(
-    db: AsyncSession,
+def outgoing_message(
     *,
     recipient_id: int,
     template: str,
@@ -120,9 +119,10 @@ async def queue_message(
     kind: str = "notice",
     dedupe_key: str | None = None,
 ) -> OutgoingMessage:
+    """An outbox row, not yet added: callers writing many at once add them together (one batched INSERT)."""
     from dataclasses import asdict
 
-    row = OutgoingMessage(
+    return OutgoingMessage(
         recipient_id=recipient_id,
         template=template,
         context=context,
@@ -132,6 +132,11 @@ async def queue_message(
         created_at=now,
         next_attempt_at=now,
     )
+
+
+async def queue_message(db: AsyncSession, **message: Any) -> OutgoingMessage:
+    """Write a message to the outbox in the caller's transaction (see outgoing_message for the fields)."""
+    row = outgoing_message(**message)
     db.add(row)
     await db.flush()
     return row

@@ -25,19 +25,20 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.catalogue import Catalogue
 from bot.services import Services
-from bot.turn import queue_message
+from bot.turn import outgoing_message
 from bot.types import Button
 from scheduler.rules import NudgeRules, load_rules
 from scheduler.scan import Item, Nudge, PersonRow, Plan, build_plan
 from scheduler.working_time import WorkingTime
 from storage.db import unit_of_work
+from storage.models import OutgoingMessage
 from storage.models.nudges import APPRAISAL, ItemOwner, NudgeItemNotice, NudgeSend
 
 log = logging.getLogger("ldbot.nudges")
 
 ADVISORY_LOCK_KEY = 0x6C64626F74  # "ldbot": one nudge run at a time per database
-BUTTON_ITEMS = 10
-CHUNK = 200  # nudges decided per transaction  # items that get buttons in one digest (chat platforms limit buttons per message)
+BUTTON_ITEMS = 10  # items that get buttons in one digest (chat platforms limit buttons per message)
+CHUNK = 500  # nudges decided per transaction
 
 
 @dataclass
@@ -123,17 +124,16 @@ async def _decide(
     already told, is left alone.
     """
     insert = _insert(db)
+    # One cached statement run over many rows (executemany with RETURNING, batched by SQLAlchemy).
     claimed = {
         (r.recipient_id, r.kind): r.id
         for r in await db.execute(
-            insert(NudgeSend)
-            .values([
+            insert(NudgeSend).on_conflict_do_nothing().returning(NudgeSend.id, NudgeSend.recipient_id, NudgeSend.kind),
+            [
                 {"recipient_id": n.recipient_id, "kind": n.kind, "period": n.period, "on_day": plan.day,
                  "created_at": now}
                 for n in nudges
-            ])
-            .on_conflict_do_nothing()
-            .returning(NudgeSend.id, NudgeSend.recipient_id, NudgeSend.kind)
+            ],
         )
     }
     mine = [n for n in nudges if (n.recipient_id, n.kind) in claimed]
@@ -143,12 +143,12 @@ async def _decide(
         for n in mine if n.kind in ("escalation", "expiry") for i in n.items
     ]
     fresh: set[str] = set()
-    for chunk in _chunks(notices, 100):
+    if notices:
         fresh.update(await db.scalars(
-            insert(NudgeItemNotice).values(chunk).on_conflict_do_nothing().returning(NudgeItemNotice.key)
+            insert(NudgeItemNotice).on_conflict_do_nothing().returning(NudgeItemNotice.key), notices
         ))
     queued: set[tuple[int, str]] = set()
-    links: list[dict] = []
+    messages: list[tuple[int, OutgoingMessage]] = []
     empty: list[int] = []
     for nudge in mine:
         send_id = claimed[(nudge.recipient_id, nudge.kind)]
@@ -166,8 +166,7 @@ async def _decide(
             continue
         recipient = plan.people[nudge.recipient_id]
         context, buttons = message_for(catalogue, plan, nudge.kind, recipient, items, moved)
-        message = await queue_message(
-            db,
+        message = outgoing_message(
             recipient_id=recipient.id,
             template=f"nudges.{nudge.kind}",
             context=context,
@@ -179,12 +178,14 @@ async def _decide(
         when = working.deliver_at(recipient.working_pattern, recipient.timezone, plan.day, now)
         if when != now:  # decided after their working hours: it waits for their next shift
             message.next_attempt_at = when
-        links.append({"id": send_id, "message_id": message.id})
+        messages.append((send_id, message))
         queued.add((nudge.recipient_id, nudge.kind))
-        log.info("nudge queued kind=%s recipient=%s items=%s message=%s", nudge.kind, recipient.id, len(items),
-                 message.id)
-    if links:
-        await db.execute(update(NudgeSend), links)
+    db.add_all([message for _, message in messages])
+    await db.flush()  # one batched INSERT for the chunk's outbox rows
+    for _, message in messages:
+        log.info("nudge queued kind=%s recipient=%s message=%s", message.kind, message.recipient_id, message.id)
+    if messages:
+        await db.execute(update(NudgeSend), [{"id": send_id, "message_id": m.id} for send_id, m in messages])
     if empty:
         await db.execute(delete(NudgeSend).where(NudgeSend.id.in_(empty)))
     return queued
