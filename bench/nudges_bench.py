@@ -45,6 +45,7 @@ from scheduler.rules import load_rules
 from scheduler.scan import add_months, build_plan
 from storage.db import make_engine, make_sessionmaker
 from storage.migrate import upgrade
+from storage.standing import REBUILD_SQL
 
 DAY = date(2026, 11, 16)  # a Monday
 COMPETENCES = [(f"C{n:02d}", f"Competence {n}", n <= 5, 12 if n <= 5 else 36) for n in range(1, 11)]
@@ -110,6 +111,7 @@ def fill_sqlite(path: Path, count: int) -> None:
         conn.executemany(f"INSERT INTO evidence ({EVIDENCE_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?)", evidence())
         conn.executemany("INSERT INTO evidence_competences (evidence_id, competence_id) VALUES (?, ?)", links)
         extras(conn.executemany, count, rng, "?")
+        conn.execute(REBUILD_SQL)  # the standing a running service keeps as evidence is decided
     conn.execute("ANALYZE")
     conn.close()
 
@@ -161,6 +163,7 @@ def fill_postgres(url: str, count: int) -> None:
             for link in links:
                 copy.write_row(link)
         extras(cur.executemany, count, rng, "%s")
+        cur.execute(REBUILD_SQL)  # the standing a running service keeps as evidence is decided
         conn.commit()
         conn.autocommit = True
         cur.execute("VACUUM ANALYZE")  # what autovacuum does for a database that has been running a while

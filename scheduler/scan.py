@@ -23,12 +23,11 @@ from typing import NamedTuple
 from sqlalchemy import and_, or_, select
 from sqlalchemy.engine import Result
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import aliased
 from sqlalchemy.sql import Executable
 
 from scheduler.rules import NudgeRules
 from scheduler.working_time import WorkingTime
-from storage.models import Competence, Evidence, Person
+from storage.models import Competence, CompetenceStanding, Evidence, Person
 from storage.models.competence import evidence_competences
 from storage.models.nudges import (
     APPRAISAL,
@@ -170,40 +169,16 @@ async def _appraisal_items(db: AsyncSession, day: date, horizon: date, rules: Nu
 
 
 async def _competence_items(db: AsyncSession, horizon: date) -> list[tuple[int, int, date]]:
-    """(person, competence, valid until) where the newest competent evidence runs out by the horizon.
+    """(person, competence, valid until) where the person's standing runs out by the horizon.
 
-    Same meaning as storage.status.competence_status (the newest evidence counts; evidence without an
-    end date keeps the competence in date), for everyone at once: evidence running out by the horizon
-    that no newer competent evidence for the same person and competence replaces.
+    competence_standings holds each person's newest competent evidence per competence (the rule of
+    storage.status.competence_status, kept up to date by storage.standing), so this reads only the rows
+    that run out soon, however long the evidence history grows. No end date means in date for good.
     """
-    newer_link = evidence_competences.alias("newer_ec")
-    ec, newer_ec = evidence_competences.c, newer_link.c
-    newer = aliased(Evidence, name="newer")
-    replaced = (
-        select(newer.id)
-        .join(newer_link, newer_ec.evidence_id == newer.id)
-        .where(
-            newer.person_id == Evidence.person_id,
-            newer_ec.competence_id == ec.competence_id,
-            newer.status == "competent",
-            or_(
-                newer.activity_date > Evidence.activity_date,
-                and_(newer.activity_date == Evidence.activity_date, newer.id > Evidence.id),
-            ),
-        )
-        .exists()
-    )
-    competent = Evidence.status == "competent"
-    if db.bind.dialect.name == "sqlite":
-        # Nearly every row is competent: `|| ''` keeps SQLite from walking the status index row by row,
-        # which is several times slower than a plain scan. PostgreSQL needs the plain column for its
-        # estimates (it then picks a hash anti-join).
-        competent = Evidence.status.concat("") == "competent"
     rows = await _core(
         db,
-        select(Evidence.person_id, ec.competence_id, Evidence.valid_until)
-        .join(evidence_competences, ec.evidence_id == Evidence.id)
-        .where(competent, Evidence.valid_until <= horizon, ~replaced),
+        select(CompetenceStanding.person_id, CompetenceStanding.competence_id, CompetenceStanding.valid_until)
+        .where(CompetenceStanding.valid_until <= horizon),
     )
     return [tuple(r) for r in rows]  # type: ignore[misc]
 

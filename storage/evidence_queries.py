@@ -8,6 +8,7 @@ from sqlalchemy import Select, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Evidence, Person
+from storage.standing import record_competent
 
 
 def may_decide(decider: Person, owner: Person) -> bool:
@@ -77,4 +78,7 @@ async def change_if_submitted(db: AsyncSession, evidence_id: int, **values: Any)
         .values(**values)
         .execution_options(synchronize_session=False)
     )
-    return result.rowcount == 1
+    changed = result.rowcount == 1
+    if changed and values.get("status") == "competent":
+        await record_competent(db, evidence_id)
+    return changed

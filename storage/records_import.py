@@ -20,6 +20,7 @@ from storage.models import AuditEvent, Competence, Evidence, Person
 from storage.models.competence import evidence_competences
 from storage.models.nudges import AppraisalRecord
 from storage.org_import import ImportReport
+from storage.standing import record_competent
 from storage.tabular import Table
 
 APPRAISAL_COLUMNS = ("email", "last_appraisal_date")
@@ -206,6 +207,7 @@ async def _assessments(
         db.add(evidence)
         await db.flush()
         await db.execute(evidence_competences.insert().values(evidence_id=evidence.id, competence_id=competence.id))
+        await record_competent(db, evidence.id)
         db.add(AuditEvent(at=now, actor_id=None, entity="evidence", entity_id=evidence.id, action="imported",
                           detail={"source": "import", "kind": "workplace_assessment"}))
         report.created += 1

@@ -24,6 +24,7 @@ from storage.db import unit_of_work
 from storage.models import Evidence
 from storage.models.competence import evidence_competences
 from storage.models.nudges import AppraisalRecord
+from storage.standing import record_competent
 from tests.support import add_competence, add_person
 
 MONDAY = date(2026, 11, 16)
@@ -47,6 +48,7 @@ async def add_evidence(services: Services, person_id: int, competence_id: int, *
         db.add(evidence)
         await db.flush()
         await db.execute(evidence_competences.insert().values(evidence_id=evidence.id, competence_id=competence_id))
+        await record_competent(db, evidence.id)  # as a decision or an import does
         return evidence.id
 
 

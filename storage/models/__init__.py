@@ -8,6 +8,7 @@ from storage.models.competence import (
     EVIDENCE_KINDS,
     EVIDENCE_STATUSES,
     Competence,
+    CompetenceStanding,
     Evidence,
     Reflection,
 )
@@ -24,6 +25,7 @@ __all__ = [
     "AuditEvent",
     "Base",
     "Competence",
+    "CompetenceStanding",
     "ConversationRef",
     "DECISIONS",
     "DialogState",

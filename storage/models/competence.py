@@ -92,3 +92,20 @@ class Evidence(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
     competences: Mapped[list[Competence]] = relationship(secondary=evidence_competences, lazy="selectin")
+
+
+class CompetenceStanding(Base):
+    """A person's standing in one competence: their newest competent evidence and when it runs out.
+
+    Derived from `evidence` and kept up to date by storage.standing whenever evidence is judged competent
+    (decided or imported), so the daily nudge scan reads one row per person and competence rather than
+    working the newest evidence out of years of history.
+    """
+
+    __tablename__ = "competence_standings"
+
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), primary_key=True)
+    competence_id: Mapped[int] = mapped_column(ForeignKey("competences.id", ondelete="CASCADE"), primary_key=True)
+    evidence_id: Mapped[int] = mapped_column(ForeignKey("evidence.id", ondelete="CASCADE"))
+    activity_date: Mapped[date] = mapped_column(Date)
+    valid_until: Mapped[date | None] = mapped_column(Date, index=True)

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Competence, Evidence, Person
 from storage.org_import import import_competences, import_people
+from storage.standing import record_competent
 from storage.status import valid_until_for
 from storage.tabular import read_table
 
@@ -50,32 +51,35 @@ async def load_sample(db: AsyncSession, today: date) -> dict[str, int]:
     if already is None:
         by_email = {p.email: p for p in await db.scalars(select(Person))}
         by_code = {c.code: c for c in await db.scalars(select(Competence))}
+        added_evidence: list[Evidence] = []
         for who, code, days_ago, status in HISTORY:
             person = by_email[f"{who}@northvale-fire.example"]
             competence = by_code[code]
             activity = today - timedelta(days=days_ago)
             decided = status != "submitted"
-            db.add(
-                Evidence(
-                    person_id=person.id,
-                    kind="observed" if code != "FFCS9" else "real_incident",
-                    activity_date=activity,
-                    description=HISTORY_TEXT[code],
-                    links=[],
-                    status=status,
-                    verifier_id=person.line_manager_id,
-                    decided_by_id=person.line_manager_id if decided else None,
-                    decided_at=datetime.combine(activity + timedelta(days=3), datetime.min.time(), UTC)
-                    if decided
-                    else None,
-                    feedback="Clear, well described evidence." if decided else None,
-                    valid_until=valid_until_for(competence, activity) if decided else None,
-                    source="sample",
-                    competences=[competence],
-                )
+            evidence = Evidence(
+                person_id=person.id,
+                kind="observed" if code != "FFCS9" else "real_incident",
+                activity_date=activity,
+                description=HISTORY_TEXT[code],
+                links=[],
+                status=status,
+                verifier_id=person.line_manager_id,
+                decided_by_id=person.line_manager_id if decided else None,
+                decided_at=datetime.combine(activity + timedelta(days=3), datetime.min.time(), UTC)
+                if decided
+                else None,
+                feedback="Clear, well described evidence." if decided else None,
+                valid_until=valid_until_for(competence, activity) if decided else None,
+                source="sample",
+                competences=[competence],
             )
+            db.add(evidence)
+            added_evidence.append(evidence)
             added += 1
         await db.flush()
+        for evidence in added_evidence:
+            await record_competent(db, evidence.id)
     return {
         "competences": competences.created + competences.updated + competences.unchanged,
         "people": people.created + people.updated + people.unchanged,
