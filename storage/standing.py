@@ -8,14 +8,15 @@ makes two decisions for the same person and competence at the same moment land i
 
 from __future__ import annotations
 
-from sqlalchemy import delete, select, text, tuple_
+from sqlalchemy import select, tuple_
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import CompetenceStanding, Evidence
 from storage.models.competence import evidence_competences
 
-# Everyone's standing worked out from the whole history (a migration keeps its own copy of this).
+# Everyone's standing worked out from the whole history, for bulk loads that bypass record_competent (the
+# benchmark's generator). Migration 0004 keeps its own copy, as migrations must not change.
 REBUILD_SQL = """
 INSERT INTO competence_standings (person_id, competence_id, evidence_id, activity_date, valid_until)
 SELECT e.person_id, ec.competence_id, e.id, e.activity_date, e.valid_until
@@ -57,8 +58,3 @@ async def record_competent(db: AsyncSession, evidence_id: int) -> None:
             )
         )
 
-
-async def rebuild(db: AsyncSession) -> None:
-    """Everyone's standing from the evidence, from scratch (bulk loads that bypass record_competent)."""
-    await db.execute(delete(CompetenceStanding))
-    await db.execute(text(REBUILD_SQL))
