@@ -49,7 +49,15 @@ def attachment(card: dict[str, Any]) -> dict[str, Any]:
 
 
 def text_block(text: str, **extra: Any) -> dict[str, Any]:
-    return {"type": "TextBlock", "text": text, "wrap": True, **extra}
+    """Text rendered for Teams is escaped for a chat message, which Teams reads as markdown and some HTML.
+    A card's TextBlock is markdown only, never HTML, and some Teams clients show `&lt;` as typed: so the
+    HTML entities go back to the characters (harmless here) and the markdown escapes stay."""
+    return {"type": "TextBlock", "text": unescape_html(text), "wrap": True, **extra}
+
+
+def unescape_html(text: str) -> str:
+    """Undo exactly what bot.catalogue.escape_markdown does for HTML (`&amp;` last)."""
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
 
 
 def card_for(

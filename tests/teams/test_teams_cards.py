@@ -109,3 +109,16 @@ def test_only_sdk_module_imports_botbuilder():
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "[]"
+
+
+def test_card_text_keeps_markdown_escapes_but_not_html_entities():
+    from bot.catalogue import Catalogue, escape_markdown
+    from bot.teams.render import activity_for
+
+    typed = "<b>Tom & Jerry</b> *urgent* [link](http://x.example)"
+    escaped = escape_markdown(typed)
+    card = card_for(Reply(escaped, buttons=(Button("OK", "thing.ok"),)), labels=LABELS)
+    shown = card["body"][0]["text"]
+    assert shown == r"<b>Tom & Jerry</b> \*urgent\* \[link\](http://x.example)"  # no HTML in cards; no markdown
+    # A plain message (Teams reads some HTML there) keeps the entities.
+    assert activity_for(Reply(escaped), Catalogue())["text"] == escaped and "&lt;b&gt;" in escaped
