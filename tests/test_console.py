@@ -79,3 +79,19 @@ async def test_ldbot_chat_process_with_piped_input(services, database_url):
     )
     assert unknown.returncode == 2
     assert "nobody with the email" in unknown.stderr and "Traceback" not in unknown.stderr
+
+
+async def test_a_reply_held_for_another_platform_is_not_shown_or_marked_delivered_here(services):
+    from bot.types import Reply
+    from scheduler.outbox import hold_replies
+    from storage.models import OutgoingMessage
+
+    pid = await add_person(services, "alex@example.org", "Alex Morgan")
+    bot = Bot(services)
+    [held] = await hold_replies(bot, pid, [Reply("Saved as evidence \\#7")], "teams")
+    out = io.StringIO()
+    assert await run_console(bot, "alex@example.org", stdin=Lines("help\n"), out=out) == 0
+    assert "Saved as evidence" not in out.getvalue()
+    async with services.sessions() as db:
+        row = await db.get(OutgoingMessage, held)
+    assert row.status == "pending" and row.platform == "teams"  # still waiting for Teams
