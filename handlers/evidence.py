@@ -19,6 +19,7 @@ from bot.router import form as form_handler
 from bot.turn import Turn
 from bot.types import Button, Choice, Form, FormField
 from handlers.competence_lookup import active_competences, label, resolve_competences
+from scheduler.outbox import cancel_unsent
 from storage.evidence_queries import assessors, change_if_submitted
 from storage.models import EVIDENCE_KINDS, Competence, Evidence, Person
 
@@ -268,4 +269,13 @@ async def withdraw(turn: Turn) -> None:
         turn.say("evidence.cannot_withdraw", number=evidence.id, status=evidence.status)
         return
     await turn.audit("evidence", evidence.id, "withdrawn")
+    # A request not sent yet is simply not sent; whoever already has one is told there is nothing to do.
+    for verifier_id in await cancel_unsent(turn.db, f"evidence:{evidence.id}:verify", now=turn.now()):
+        code = evidence.competences[0].code if evidence.competences else ""
+        await turn.notify(
+            verifier_id,
+            "evidence.withdrawn_notice",
+            {"staff_name": turn.person.name, "number": evidence.id, "code": code},
+            dedupe_key=f"evidence:{evidence.id}:withdrawn:{verifier_id}",
+        )
     turn.say("evidence.withdrawn", number=evidence.id)

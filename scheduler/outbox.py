@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from sqlalchemy import and_, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.turn import queue_message
 from bot.types import Reply
@@ -225,6 +226,24 @@ async def hold_replies(bot: Bot, person_id: int, replies: list[Reply], platform:
             ids.append(row.id)
     log.warning("held replies for the outbox person=%s platform=%s messages=%s", person_id, platform, ids)
     return ids
+
+
+async def cancel_unsent(db: AsyncSession, dedupe_key: str, *, now: datetime) -> list[int]:
+    """Cancel the messages under `dedupe_key` (or `dedupe_key:…`) that no sender has handed to a platform.
+
+    Returns the recipients of those already delivered, or being delivered right now (claimed), who have
+    seen or are about to see the message and so should be told it no longer stands.
+    """
+    keyed = or_(OutgoingMessage.dedupe_key == dedupe_key, OutgoingMessage.dedupe_key.like(f"{dedupe_key}:%"))
+    unclaimed = or_(OutgoingMessage.claimed_until.is_(None), OutgoingMessage.claimed_until < now)
+    await db.execute(
+        update(OutgoingMessage)
+        .where(keyed, OutgoingMessage.status.in_(("pending", "parked")), unclaimed)
+        .values(status="cancelled", last_error="cancelled before delivery")
+        .execution_options(synchronize_session=False)
+    )
+    seen = await db.scalars(select(OutgoingMessage.recipient_id).where(keyed, OutgoingMessage.status != "cancelled"))
+    return sorted(set(seen))
 
 
 async def pending_for(bot: Bot, person_id: int, platform: str) -> list[OutgoingMessage]:

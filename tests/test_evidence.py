@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import io
 import logging
 from datetime import date
 
 from sqlalchemy import select
 
+from bot.console import ConsoleSession
 from bot.core import Bot
 from storage.models import AuditEvent, Evidence, OutgoingMessage, Person
 from tests.support import Chat, add_competence, add_person
@@ -320,6 +322,34 @@ async def test_withdraw_own_submitted_evidence_only(services):
     async with services.sessions() as db:
         actions = list(await db.scalars(select(AuditEvent.action).where(AuditEvent.entity_id == evidence.id)))
     assert actions == ["submitted", "withdrawn"]
+
+
+async def test_withdrawing_cancels_an_unsent_request_and_tells_a_verifier_who_has_it(services):
+    from sqlalchemy import update
+
+    await setup_org(services)
+    bot = Bot(services)
+    alex = Chat(bot, STAFF)
+
+    await log_on_console(alex)
+    [first] = await all_evidence(services)
+    assert "is withdrawn" in await alex.send(f"withdraw evidence {first.id}")
+    [request] = await outbox(services)
+    assert request.kind == "verify_request" and request.status == "cancelled"  # never sent: nothing to say
+    out = io.StringIO()
+    assert await ConsoleSession(bot, MANAGER, out).start()  # the console shows what is waiting for Sam:
+    assert "Alex Morgan" not in out.getvalue()  # not the cancelled request
+
+    await log_on_console(alex)
+    second = (await all_evidence(services))[-1]
+    async with services.sessions() as db, db.begin():  # the request reached Sam's chat app
+        await db.execute(update(OutgoingMessage).where(OutgoingMessage.dedupe_key == f"evidence:{second.id}:verify")
+                         .values(status="delivered"))
+    assert "is withdrawn" in await alex.send(f"withdraw evidence {second.id}")
+    notices = [m for m in await outbox(services) if m.template == "evidence.withdrawn_notice"]
+    assert [(m.recipient_id, m.status) for m in notices] == [(await person_id(services, MANAGER), "pending")]
+    shown = Bot(services).render_outgoing(notices[0], "console").text
+    assert f"Alex Morgan withdrew evidence #{second.id} (FFBA1)" in shown
 
 
 async def test_decided_evidence_cannot_be_withdrawn(services):

@@ -26,7 +26,7 @@ class DialogState(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
-OUTBOX_STATUSES = ("pending", "delivered", "parked")
+OUTBOX_STATUSES = ("pending", "delivered", "parked", "cancelled")
 
 
 class OutgoingMessage(Base):
