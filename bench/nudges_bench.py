@@ -27,14 +27,12 @@ import sqlite3
 import tempfile
 import time
 import tracemalloc
-import uuid
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from datetime import UTC, date, datetime, timedelta
 from datetime import time as dt_time
 from pathlib import Path
 
-from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from bot.clock import SettableClock
@@ -43,7 +41,7 @@ from bot.settings import Settings
 from scheduler.nudges_job import run_nudges
 from scheduler.rules import load_rules
 from scheduler.scan import add_months, build_plan
-from storage.db import make_engine, make_sessionmaker
+from storage.db import make_engine, make_sessionmaker, scratch_postgres
 from storage.migrate import upgrade
 from storage.standing import REBUILD_SQL
 
@@ -247,23 +245,13 @@ def main() -> int:
         ok &= report(f"SQLite, {args.people} people", time.perf_counter() - started, scan_in_a_fresh_process(url))
         report_first_run("SQLite", asyncio.run(time_first_run(url)))
     if args.pg:
-        base = make_url(args.pg).set(drivername="postgresql+psycopg")
-        name = f"ldbot_bench_{uuid.uuid4().hex[:8]}"
-        admin = create_engine(base, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-        try:
-            url = base.set(database=name).render_as_string(hide_password=False)
+        with scratch_postgres(args.pg, "ldbot_bench") as url:
             started = time.perf_counter()
             upgrade(url)
             fill_postgres(url, args.people)
             ok &= report(f"PostgreSQL, {args.people} people", time.perf_counter() - started,
                          scan_in_a_fresh_process(url))
             report_first_run("PostgreSQL", asyncio.run(time_first_run(url)))
-        finally:
-            with admin.connect() as conn:
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            admin.dispose()
     return 0 if ok else 1
 
 

@@ -16,14 +16,12 @@ import random
 import statistics
 import tempfile
 import time
-import uuid
 from datetime import date
 from pathlib import Path
 
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import text
 
-from storage.db import make_engine, make_sessionmaker, unit_of_work
+from storage.db import make_engine, make_sessionmaker, scratch_postgres, unit_of_work
 from storage.migrate import upgrade
 from storage.policy.answer import answer_question
 from storage.policy.importer import import_parsed, load_sample_policies
@@ -120,18 +118,8 @@ def main() -> None:
         report("SQLite", *asyncio.run(measure(url, args.sections, args.questions)))
 
     if args.pg:
-        base = make_url(args.pg).set(drivername="postgresql+psycopg")
-        name = f"ldbot_bench_{uuid.uuid4().hex[:8]}"
-        admin = create_engine(base, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-        try:
-            url = base.set(database=name).render_as_string(hide_password=False)
+        with scratch_postgres(args.pg, "ldbot_bench") as url:
             report("PostgreSQL", *asyncio.run(measure(url, args.sections, args.questions)))
-        finally:
-            with admin.connect() as conn:
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            admin.dispose()
     else:
         print("PostgreSQL  skipped (give --pg URL or set LDBOT_TEST_DATABASE_URL)")
 

@@ -1,16 +1,17 @@
 """Engine and unit-of-work sessions.
 
 SQLite is tuned for the embedded default (WAL, foreign keys, a busy timeout so the console and a
-server can share one file); PostgreSQL needs nothing special.
+server can share one file); PostgreSQL connections plan every statement afresh (see make_engine).
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
 
-from sqlalchemy import event
+from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
@@ -58,3 +59,24 @@ async def unit_of_work(sessions: async_sessionmaker[AsyncSession]) -> AsyncItera
     async with sessions() as session:
         async with session.begin():
             yield session
+
+
+@contextmanager
+def scratch_postgres(server_url: str, prefix: str) -> Iterator[str]:
+    """A brand-new, empty PostgreSQL database on that server (its URL), dropped afterwards whatever happens.
+
+    For tests and benchmarks, which must never depend on what an earlier run left behind.
+    """
+    base = make_url(server_url).set(drivername="postgresql+psycopg")
+    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        try:
+            yield base.set(database=name).render_as_string(hide_password=False)
+        finally:
+            with admin.connect() as conn:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    finally:
+        admin.dispose()

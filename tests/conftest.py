@@ -7,19 +7,16 @@ every test starts from empty tables, so nothing depends on what an earlier run l
 from __future__ import annotations
 
 import os
-import uuid
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
 from bot.catalogue import Catalogue
 from bot.clock import SettableClock
 from bot.services import Services
 from bot.settings import load_settings
-from storage.db import make_engine, make_sessionmaker
+from storage.db import make_engine, make_sessionmaker, scratch_postgres
 from storage.migrate import upgrade
 from storage.models import Base
 
@@ -36,19 +33,9 @@ def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPa
         upgrade(url)
         yield url
         return
-    base = make_url(os.environ["LDBOT_TEST_DATABASE_URL"]).set(drivername="postgresql+psycopg")
-    name = f"ldbot_test_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    url = base.set(database=name).render_as_string(hide_password=False)
-    try:
+    with scratch_postgres(os.environ["LDBOT_TEST_DATABASE_URL"], "ldbot_test") as url:
         upgrade(url)
         yield url
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 @pytest.fixture

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import os
-import uuid
 from collections.abc import Iterator
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import create_engine, inspect, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import create_engine, inspect
 
+from storage.db import scratch_postgres
 from storage.migrate import current_heads, downgrade, script_heads, sync_url, upgrade
 from storage.models import Base
 
@@ -23,17 +22,8 @@ def empty_database(request: pytest.FixtureRequest, tmp_path) -> Iterator[str]:
     if request.param == "sqlite":
         yield f"sqlite+aiosqlite:///{tmp_path / 'm.db'}"
         return
-    base = make_url(os.environ["LDBOT_TEST_DATABASE_URL"]).set(drivername="postgresql+psycopg")
-    name = f"ldbot_mig_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield base.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with scratch_postgres(os.environ["LDBOT_TEST_DATABASE_URL"], "ldbot_mig") as url:
+        yield url
 
 
 def _ignorable(diff: tuple) -> bool:
