@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
+import os
+import socket
+import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
+
+import aiohttp
 
 from bot.core import Bot
 from bot.services import Services
@@ -68,3 +77,39 @@ class Chat:
 
     def buttons(self) -> list[tuple[str, str, str]]:
         return [(b.label, b.action_id, b.value) for r in self.last for b in r.buttons]
+
+
+@dataclass
+class Served:
+    base: str  # http://127.0.0.1:<port>
+    output: str = ""  # what the process printed, once it has stopped
+
+
+@asynccontextmanager
+async def serve_process(env: dict[str, str], cwd: Path) -> AsyncIterator[Served]:
+    """A real `ldbot serve` process on a free 127.0.0.1 port, with no Slack, Teams or LDBOT_ settings but
+    `env`; entered once GET /healthz answers 200, stopped (and its output kept) on leaving."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "MICROSOFT_", "LDBOT_"))}
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "serve", "--host", "127.0.0.1", "--port", str(port),
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT, env=clean | env, cwd=str(cwd),
+    )
+    served = Served(f"http://127.0.0.1:{port}")
+    try:
+        status = None
+        async with aiohttp.ClientSession() as http:
+            for _ in range(150):
+                try:
+                    async with http.get(served.base + "/healthz") as response:
+                        status = response.status
+                        break
+                except aiohttp.ClientError:
+                    await asyncio.sleep(0.2)
+        assert status == 200, f"ldbot serve did not come up (health {status})"
+        yield served
+    finally:
+        proc.terminate()
+        served.output = (await asyncio.wait_for(proc.communicate(), 20))[0].decode()
