@@ -30,10 +30,14 @@ def escape_slack(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+def unescape_html(text: str) -> str:
+    """Undo escape_slack (the HTML part of escape_markdown), `&amp;` last; for places that never render HTML."""
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
 def escape_markdown(text: str) -> str:
     """Teams renders a markdown subset and some HTML: neutralise both."""
-    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return re.sub(r"([\\`*_\[\]#|~])", r"\\\1", text)
+    return re.sub(r"([\\`*_\[\]#|~])", r"\\\1", escape_slack(text))
 
 
 ESCAPERS: dict[str, Escaper] = {"slack": escape_slack, "teams": escape_markdown}

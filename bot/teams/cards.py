@@ -18,6 +18,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from bot.catalogue import unescape_html
 from bot.types import Action, Choice, Form, FormField, FormSubmission, Reply, form_from_dict
 
 CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
@@ -54,10 +55,6 @@ def text_block(text: str, **extra: Any) -> dict[str, Any]:
     HTML entities go back to the characters (harmless here) and the markdown escapes stay."""
     return {"type": "TextBlock", "text": unescape_html(text), "wrap": True, **extra}
 
-
-def unescape_html(text: str) -> str:
-    """Undo exactly what bot.catalogue.escape_markdown does for HTML (`&amp;` last)."""
-    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
 
 
 def card_for(
