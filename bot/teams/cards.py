@@ -56,7 +56,6 @@ def text_block(text: str, **extra: Any) -> dict[str, Any]:
     return {"type": "TextBlock", "text": unescape_html(text), "wrap": True, **extra}
 
 
-
 def card_for(
     reply: Reply,
     *,
