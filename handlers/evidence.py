@@ -220,9 +220,7 @@ async def save_evidence(turn: Turn, values: dict[str, str]) -> None:
     }
     for verifier in verifiers:
         # One request per evidence for the line manager; one each when it goes to the assessors.
-        dedupe = (
-            f"evidence:{evidence.id}:verify" if manager else f"evidence:{evidence.id}:verify:{verifier.id}"
-        )
+        dedupe = request_key(evidence.id) if manager else f"{request_key(evidence.id)}:{verifier.id}"
         await turn.notify(
             verifier.id,
             "evidence.verify_request",
@@ -240,6 +238,11 @@ async def save_evidence(turn: Turn, values: dict[str, str]) -> None:
         verifiers=[v.name for v in verifiers],
         to_manager=manager is not None,
     )
+
+
+def request_key(evidence_id: int) -> str:
+    """The outbox key of an evidence's verification request(s): sent once, and found again on withdrawal."""
+    return f"evidence:{evidence_id}:verify"
 
 
 async def _active_line_manager(turn: Turn, person: Person) -> Person | None:
@@ -270,7 +273,7 @@ async def withdraw(turn: Turn) -> None:
         return
     await turn.audit("evidence", evidence.id, "withdrawn")
     # A request not sent yet is simply not sent; whoever already has one is told there is nothing to do.
-    for verifier_id in await cancel_unsent(turn.db, f"evidence:{evidence.id}:verify", now=turn.now()):
+    for verifier_id in await cancel_unsent(turn.db, request_key(evidence.id), now=turn.now()):
         code = evidence.competences[0].code if evidence.competences else ""
         await turn.notify(
             verifier_id,
