@@ -38,9 +38,9 @@ from sqlalchemy.engine import make_url
 from bot.clock import SettableClock
 from bot.services import Services
 from bot.settings import Settings
-from scheduler.nudges_job import run_nudges
-from scheduler.rules import load_rules
-from scheduler.scan import add_months, build_plan
+from handlers.nudges.job import run_nudges
+from handlers.nudges.rules import load_rules
+from handlers.nudges.scan import add_months, build_plan
 from storage.db import make_engine, make_sessionmaker, scratch_postgres
 from storage.migrate import upgrade
 from storage.standing import REBUILD_SQL

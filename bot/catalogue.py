@@ -1,6 +1,7 @@
 """The response catalogue: every sentence the bot says is a named Jinja2 template.
 
-A name like `evidence.saved` maps to `bot/templates/evidence/saved.j2`. An admin's override stored in the
+A name like `evidence.saved` maps to `evidence/saved.j2` under one of the catalogue's roots: `bot/templates`
+for the core and the adapters, and each unit's own `templates/` folder. An admin's override stored in the
 database replaces the shipped file without a deploy. Rendering is sandboxed with strict undefined
 variables, and every `{{ value }}` is passed through the platform's escaper (Slack mrkdwn, Teams markdown),
 so text a user typed can never become markup, a mention or a link.
@@ -10,7 +11,7 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -43,19 +44,6 @@ def escape_markdown(text: str) -> str:
 ESCAPERS: dict[str, Escaper] = {"slack": escape_slack, "teams": escape_markdown}
 
 
-def template_path(name: str) -> Path:
-    group, _, rest = name.partition(".")
-    return TEMPLATE_DIR / group / (rest.replace(".", "/") + ".j2")
-
-
-def shipped_names() -> list[str]:
-    names = []
-    for path in sorted(TEMPLATE_DIR.rglob("*.j2")):
-        rel = path.relative_to(TEMPLATE_DIR).with_suffix("")
-        names.append(".".join(rel.parts))
-    return names
-
-
 def _finalize_for(escaper: Escaper | None) -> Callable[[Any], Any]:
     def finalize(value: Any) -> Any:
         if value is None:
@@ -78,7 +66,14 @@ class TemplateProblem(Exception):
 class Catalogue:
     """Looks up overrides first, then the shipped file; caches compiled templates per platform."""
 
-    def __init__(self, *, refresh_seconds: float = 5.0) -> None:
+    def __init__(self, roots: Sequence[Path] = (TEMPLATE_DIR,), *, refresh_seconds: float = 5.0) -> None:
+        # group ("evidence") -> the folder holding its .j2 files; two roots may not ship the same group
+        self._groups: dict[str, Path] = {}
+        for root in roots:
+            for folder in sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith("_")):
+                if folder.name in self._groups and self._groups[folder.name] != folder:
+                    raise ValueError(f"template group {folder.name!r} is shipped twice")
+                self._groups[folder.name] = folder
         self._envs: dict[str, SandboxedEnvironment] = {}
         self._templates: dict[tuple[str, str], Template] = {}
         self._overrides: dict[str, str] = {}
@@ -110,6 +105,23 @@ class Catalogue:
         self._overrides = {name: source for name, source in rows}
         self._loaded_at = time.monotonic()
 
+    def path(self, name: str) -> Path | None:
+        """The shipped file for a template name, or None."""
+        group, _, rest = name.partition(".")
+        folder = self._groups.get(group)
+        if folder is None or not rest:
+            return None
+        path = folder / (rest.replace(".", "/") + ".j2")
+        return path if path.is_file() else None
+
+    def names(self) -> list[str]:
+        """Every shipped template's name, sorted."""
+        found = []
+        for group, folder in self._groups.items():
+            for path in folder.rglob("*.j2"):
+                found.append(".".join((group, *path.relative_to(folder).with_suffix("").parts)))
+        return sorted(found)
+
     def invalidate(self) -> None:
         """Reload overrides on the next turn (after an admin changed one)."""
         self._loaded_at = 0.0
@@ -119,10 +131,13 @@ class Catalogue:
             raise TemplateProblem(f"bad template name {name!r}")
         if name in self._overrides:
             return self._overrides[name]
+        return self.shipped_source(name)
+
+    def shipped_source(self, name: str) -> str:
         shipped = self._shipped.get(name)
         if shipped is None:
-            path = template_path(name)
-            if not path.is_file():
+            path = self.path(name)
+            if path is None:
                 raise TemplateNotFound(name)
             shipped = self._shipped[name] = path.read_text(encoding="utf-8")
         return shipped
@@ -154,8 +169,8 @@ class Catalogue:
         except TemplateNotFound:
             raise
         except Exception as exc:  # an override may be broken: fall back to the shipped text
-            if name in self._overrides and template_path(name).is_file():
-                template = self._env(platform).from_string(template_path(name).read_text("utf-8"))
+            if name in self._overrides and self.path(name) is not None:
+                template = self._compiled(platform, self.shipped_source(name))
                 return SafeText(template.render(dict(context or {})).strip())
             raise TemplateProblem(f"{name}: {exc}") from exc
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 Clock = Callable[[], datetime]
 
@@ -22,6 +24,16 @@ class SettableClock:
         return self.at
 
     def advance(self, **delta: float) -> None:
-        from datetime import timedelta
-
         self.at = self.at + timedelta(**delta)
+
+
+@dataclass(frozen=True, slots=True)
+class Moment:
+    """"Now", and the service's time zone that says what day it is: the time a use case acts at."""
+
+    now: datetime
+    tz: ZoneInfo
+
+    @property
+    def today(self) -> date:
+        return self.now.astimezone(self.tz).date()

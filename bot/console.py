@@ -13,7 +13,7 @@ from typing import TextIO
 
 from bot.core import Bot
 from bot.types import Action, Button, Incoming, Reply
-from scheduler.outbox import mark_delivered, pending_for
+from scheduler.outbox import mark_shown, pending_for, render_message
 
 PLATFORM = "console"
 CONVERSATION = "console"
@@ -59,10 +59,10 @@ class ConsoleSession:
         """Messages the bot started for this person since they last looked; marked delivered once shown."""
         if self.person_id is None:
             return []
-        messages = await pending_for(self.bot, self.person_id, PLATFORM)
-        replies = [self.bot.render_outgoing(m, PLATFORM) for m in messages]
-        if messages:
-            await mark_delivered(self.bot, [m.id for m in messages], PLATFORM)
+        services = self.bot.services
+        messages = await pending_for(services.sessions, self.person_id, PLATFORM)
+        replies = [render_message(m, PLATFORM, services.catalogue) for m in messages]
+        await mark_shown(services.sessions, [m.id for m in messages], PLATFORM, now=services.now())
         return replies
 
     async def send(self, line: str) -> None:

@@ -1,33 +1,47 @@
 """The core: identify the person, load dialog state, route, commit, hand back rendered replies.
 
 One database transaction per incoming event (a unit of work): records, dialog state and outbox rows
-commit together or not at all, so a crash never leaves half a conversation saved.
+commit together or not at all, so a crash never leaves half a conversation saved. The person is
+identified once per turn, in one query that also says whether anyone reports to them.
 """
 
 from __future__ import annotations
 
 import logging
-from dataclasses import asdict
+from collections.abc import Awaitable, Callable
+from dataclasses import asdict, dataclass
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from bot import forms
-from bot.catalogue import SafeText
-from bot.router import registry, route_key
+from bot.router import Router, route_key
 from bot.services import Services
 from bot.turn import DialogSnapshot, Turn
-from bot.types import Button, Choice, FormSubmission, Incoming, Outcome, Reply
+from bot.types import Choice, FormSubmission, Incoming, Outcome, Reply
 from storage.db import unit_of_work
-from storage.models import DialogState, OutgoingMessage, Person, PlatformIdentity
+from storage.models import DialogState, Person, PlatformIdentity
 
 log = logging.getLogger("ldbot.core")
 
 CANCEL_WORDS = {"cancel", "stop", "abort", "quit"}
 # Platforms whose adapters show a whole form at once; elsewhere the core asks field by field.
 FORM_PLATFORMS = {"slack", "teams"}
+
+
+@dataclass(frozen=True, slots=True)
+class Profile:
+    """What an adapter can find out about a platform user the bot has not linked yet."""
+
+    email: str | None = None
+    display_name: str | None = None
+
+
+# Asked only when the platform user is not linked to a person yet (Slack users.info, the Teams roster).
+ProfileLookup = Callable[[], Awaitable[Profile]]
 
 
 def event_kind(incoming: Incoming) -> str:
@@ -39,28 +53,28 @@ def event_kind(incoming: Incoming) -> str:
 
 
 class Bot:
-    def __init__(self, services: Services) -> None:
-        import handlers  # noqa: F401 - registers every handler with the router
-
+    def __init__(self, services: Services, router: Router) -> None:
         self.services = services
+        self.router = router
 
     # --- entry points for adapters --------------------------------------------------------------------
-    async def handle(self, incoming: Incoming) -> Outcome:
+    async def handle(self, incoming: Incoming, *, profile: ProfileLookup | None = None) -> Outcome:
         kind = event_kind(incoming)
         try:
             async with unit_of_work(self.services.sessions) as db:
                 await self.services.catalogue.refresh(db)
-                person = await identify(db, incoming)
-                if person is None:
+                found = await identify(db, incoming, profile)
+                if found is None:
                     log.info("unknown user platform=%s event=%s", incoming.platform, kind)
                     text = self.services.catalogue.render("core.unknown_user", {}, platform=incoming.platform)
                     return Outcome(replies=[Reply(text)], unknown_user=True)
-                turn = Turn(incoming=incoming, person=person, db=db, services=self.services)
+                person, manages = found
+                turn = self._turn(incoming, person, db, manages)
                 row = await load_dialog(db, incoming)
                 await self._dispatch(turn, row)
                 if incoming.platform not in FORM_PLATFORMS:
                     await self._ask_forms_field_by_field(turn)
-                await save_dialog(db, incoming, row, turn.dialog, now=self.services.now())
+                await save_dialog(db, incoming, row, turn.dialog, now=turn.now())
                 log.info(
                     "handled platform=%s person=%s event=%s dialog=%s",
                     incoming.platform,
@@ -74,22 +88,29 @@ class Bot:
             text = self.services.catalogue.render("core.error", {}, platform=incoming.platform)
             return Outcome(replies=[Reply(text)])
 
-    async def person_id_for(self, incoming: Incoming) -> int | None:
+    def _turn(self, incoming: Incoming, person: Person, db: AsyncSession, manages: bool) -> Turn:
+        return Turn(incoming=incoming, person=person, db=db, services=self.services, at=self.services.at(),
+                    router=self.router, manages=manages)
+
+    async def identify(self, db: AsyncSession, incoming: Incoming, profile: ProfileLookup | None = None) -> Person | None:
+        """The person behind an incoming event inside the caller's transaction (the Home tab's)."""
+        found = await identify(db, incoming, profile)
+        return found[0] if found else None
+
+    async def person_id_for(self, incoming: Incoming, *, profile: ProfileLookup | None = None) -> int | None:
         """Who this platform user is (linking the identity on first sight), or None if unknown."""
         async with unit_of_work(self.services.sessions) as db:
-            person = await identify(db, incoming)
-            return person.id if person else None
+            found = await identify(db, incoming, profile)
+            return found[0].id if found else None
 
     async def resume(self, incoming: Incoming) -> list[Reply]:
         """After a restart: remind the user of an unfinished dialog and repeat a pending form question."""
         async with unit_of_work(self.services.sessions) as db:
-            person = await identify(db, incoming)
+            found = await identify(db, incoming, None)
             row = await load_dialog(db, incoming)
-            if person is None or row is None:
+            if found is None or row is None or self._expired(row):
                 return []
-            if self._expired(row):
-                return []
-            turn = Turn(incoming=incoming, person=person, db=db, services=self.services)
+            turn = self._turn(incoming, found[0], db, found[1])
             turn.say("core.resume")
             if row.dialog == forms.FORM_DIALOG:
                 self._ask_current(turn, dict(row.data))
@@ -97,23 +118,14 @@ class Bot:
 
     async def options(self, incoming: Incoming, source: str, query: str) -> list[Choice]:
         """Type-ahead options for a form field (Slack block_suggestion, Teams search)."""
-        fn = registry.options.get(source)
+        fn = self.router.options.get(source)
         if fn is None:
             return []
         async with unit_of_work(self.services.sessions) as db:
-            person = await identify(db, incoming)
-            if person is None:
+            found = await identify(db, incoming, None)
+            if found is None:
                 return []
-            return await fn(Turn(incoming=incoming, person=person, db=db, services=self.services), query)
-
-    def render_outgoing(self, message: OutgoingMessage, platform: str) -> Reply:
-        held = (message.elements or {}).get("reply")
-        if held is not None:  # a reply rendered in a turn that could not be sent then (see outbox.hold_replies)
-            reply = Reply.from_dict(held)
-            return Reply(SafeText(reply.text), reply.buttons, reply.choices, reply.form)
-        text = self.services.catalogue.render(message.template, message.context, platform=platform)
-        buttons = tuple(Button(**b) for b in (message.elements or {}).get("buttons", ()))
-        return Reply(text=text, buttons=buttons)
+            return await fn(self._turn(incoming, found[0], db, found[1]), query)
 
     def _expired(self, row: DialogState) -> bool:
         """A dialog left idle longer than the timeout is discarded, with nothing half-saved."""
@@ -122,20 +134,20 @@ class Bot:
 
     # --- routing ---------------------------------------------------------------------------------------
     async def _dispatch(self, turn: Turn, row: DialogState | None) -> None:
-        incoming = turn.incoming
+        incoming, router = turn.incoming, self.router
         if row is not None:
             turn.dialog = DialogSnapshot(row.dialog, row.step, dict(row.data or {}))
             if self._expired(row):
                 turn.dialog = None
                 turn.say("core.dialog_expired", minutes=self.services.settings.dialog_timeout_minutes)
-                if incoming.text is not None and registry.match_command(incoming.text) is None:
+                if incoming.text is not None and router.match_command(incoming.text) is None:
                     return
 
         if incoming.form is not None:
             await self.submit_form(turn, incoming.form)
             return
         if incoming.action is not None:
-            handler = registry.actions.get(route_key(incoming.action.action_id))
+            handler = router.actions.get(route_key(incoming.action.action_id))
             if handler is None:
                 turn.say("core.stale_action")
                 return
@@ -160,25 +172,25 @@ class Bot:
             if turn.dialog.name == forms.FORM_DIALOG:
                 await self._form_answer(turn, text)
                 return
-            handler = registry.dialogs.get(turn.dialog.name)
+            handler = router.dialogs.get(turn.dialog.name)
             if handler is not None:
                 await handler(turn)
                 return
             turn.end_dialog()  # a dialog from an older version of the bot: drop it, answer normally
-        matched = registry.match_command(text)
+        matched = router.match_command(text)
         if matched is not None:
             spec, turn.args = matched
             await spec.handler(turn)
             return
-        if registry.fallback is not None:
+        if router.fallback is not None:
             turn.args = text
-            await registry.fallback(turn)
+            await router.fallback(turn)
             return
         turn.say("core.unknown_command")
 
     async def submit_form(self, turn: Turn, submission: FormSubmission) -> bool:
         """Validate and hand a form to its handler; on errors, report them and change nothing."""
-        spec = registry.forms.get(route_key(submission.form_id))
+        spec = self.router.forms.get(route_key(submission.form_id))
         if spec is None:
             turn.say("core.stale_action")
             return False
@@ -233,7 +245,7 @@ class Bot:
         if codes:
             self._ask_current(turn, data, error=self._field_error(turn, codes[field.name]))
             return
-        spec = registry.forms.get(route_key(form.form_id))
+        spec = self.router.forms.get(route_key(form.form_id))
         if spec is not None and spec.validate is not None:
             turn.submission = FormSubmission(form.form_id, trial, form.context)
             errors = await spec.validate(turn, trial)
@@ -256,25 +268,43 @@ class Bot:
 
 
 # --- identity and dialog persistence ----------------------------------------------------------------------
-async def identify(db: AsyncSession, incoming: Incoming) -> Person | None:
-    """The stored platform identity, or (first time) the person whose email the adapter found."""
-    identity = await db.scalar(
-        select(PlatformIdentity).where(
-            PlatformIdentity.platform == incoming.platform,
-            PlatformIdentity.platform_user_id == incoming.user_id,
+def _with_manages():  # noqa: ANN202 - a SELECT of (Person, manages anyone)
+    report = aliased(Person)
+    manages = exists().where(report.line_manager_id == Person.id, report.active.is_(True)).label("manages")
+    return select(Person, manages)
+
+
+async def identify(
+    db: AsyncSession, incoming: Incoming, profile: ProfileLookup | None
+) -> tuple[Person, bool] | None:
+    """The person behind a platform user, and whether anyone reports to them: the stored identity in one
+    query; the first time, the person with the email the adapter found (which is then linked)."""
+    row = (
+        await db.execute(
+            _with_manages()
+            .join(PlatformIdentity, PlatformIdentity.person_id == Person.id)
+            .where(
+                PlatformIdentity.platform == incoming.platform,
+                PlatformIdentity.platform_user_id == incoming.user_id,
+            )
         )
-    )
-    if identity is not None:
-        person = await db.get(Person, identity.person_id)
-        return person if person is not None and person.active else None
-    if not incoming.email:
+    ).first()
+    if row is not None:
+        person, manages = row
+        return (person, bool(manages)) if person.active else None
+    email = incoming.email
+    if not email and profile is not None:
+        found = await profile()
+        email, incoming.email, incoming.display_name = found.email, found.email, found.display_name
+    if not email:
         return None
-    person = await db.scalar(select(Person).where(func.lower(Person.email) == incoming.email.strip().lower()))
-    if person is None or not person.active:
+    row = (await db.execute(_with_manages().where(func.lower(Person.email) == email.strip().lower()))).first()
+    if row is None or not row[0].active:
         return None
+    person, manages = row
     db.add(PlatformIdentity(platform=incoming.platform, platform_user_id=incoming.user_id, person_id=person.id))
     await db.flush()
-    return person
+    return person, bool(manages)
 
 
 async def load_dialog(db: AsyncSession, incoming: Incoming) -> DialogState | None:

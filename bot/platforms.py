@@ -16,7 +16,8 @@ if TYPE_CHECKING:
     from aiohttp import web
 
     from bot.core import Bot
-    from scheduler.delivery import Deliverer
+    from bot.services import Services
+    from scheduler.outbox import Deliverer
 
 PLATFORM_MODULES: tuple[str, ...] = ("bot.slack.platform", "bot.teams.platform")
 
@@ -36,7 +37,7 @@ class PlatformPlugin(Protocol):
         """Add this platform's HTTP routes (and start/stop hooks) to the shared aiohttp app."""
         ...
 
-    def deliverer(self, bot: Bot) -> Deliverer:
+    def deliverer(self, services: Services) -> Deliverer:
         """What the outbox sender uses to reach a person on this platform."""
         ...
 

@@ -1,51 +1,52 @@
-"""Registration and matching: which handler gets an event.
+"""Which handler gets an event: a Router instance built from a list of units' routes.
 
-Handlers register with decorators, the way opsdroid skills and errbot commands do:
-`@command("reflect", "reflection")`, `@action("evidence.decide")`, `@form("evidence.new", validate=...)`,
-`@dialog("reflection")`, `@options("competences")`. Matching is by command words for text, by id for
-buttons and forms (the part before the first colon), and by name for an active dialog.
+Matching is by command words for text (the longest phrase at the start wins), by id for buttons and
+forms (the part before the first colon), and by name for an active dialog. Two units claiming the same
+button, form, dialog or options source is a programming error, caught when the router is built.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Awaitable, Callable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from bot.turn import Turn
-    from bot.types import Choice
-
-Handler = Callable[["Turn"], Awaitable[None]]
-FormHandler = Callable[["Turn", dict[str, str]], Awaitable[None]]
-Validator = Callable[["Turn", dict[str, str]], Awaitable[dict[str, str]]]
-OptionsSource = Callable[["Turn", str], Awaitable[list["Choice"]]]
+from bot.unit import CommandSpec, FormSpec, Handler, OptionsSource, Routes, Unit
 
 
-@dataclass(slots=True)
-class CommandSpec:
-    words: tuple[str, ...]
-    handler: Handler
-    summary: str = ""
-    # Who sees it in help: "all", "manager", "verifier", "ld", "admin".
-    audience: str = "all"
-
-
-@dataclass(slots=True)
-class FormSpec:
-    handler: FormHandler
-    validate: Validator | None = None
+class RouteConflict(Exception):
+    """Two units registered the same id."""
 
 
 @dataclass
-class Registry:
+class Router:
     commands: list[CommandSpec] = field(default_factory=list)
     actions: dict[str, Handler] = field(default_factory=dict)
     forms: dict[str, FormSpec] = field(default_factory=dict)
     dialogs: dict[str, Handler] = field(default_factory=dict)
     options: dict[str, OptionsSource] = field(default_factory=dict)
     fallback: Handler | None = None
+
+    @classmethod
+    def from_units(cls, units: Iterable[Unit]) -> Router:
+        return cls.from_routes(unit.routes() for unit in units)
+
+    @classmethod
+    def from_routes(cls, all_routes: Iterable[Routes]) -> Router:
+        router = cls()
+        for routes in all_routes:
+            router.commands += routes.commands
+            for kind in ("actions", "forms", "dialogs", "options"):
+                mine, theirs = getattr(router, kind), getattr(routes, kind)
+                clash = mine.keys() & theirs.keys()
+                if clash:
+                    raise RouteConflict(f"{kind} registered twice: {sorted(clash)}")
+                mine.update(theirs)
+            if routes.fallback is not None:
+                if router.fallback is not None:
+                    raise RouteConflict("two units take free text")
+                router.fallback = routes.fallback
+        return router
 
     def match_command(self, text: str) -> tuple[CommandSpec, str] | None:
         """Longest command phrase at the start of the text wins; the rest is the command's argument."""
@@ -55,8 +56,7 @@ class Registry:
             for phrase in spec.words:
                 m = re.match(rf"{re.escape(phrase)}(?:$|[\s:,-]+)", cleaned)
                 if m and (best is None or len(phrase) > best[0]):
-                    rest = text_after(text, phrase)
-                    best = (len(phrase), spec, rest)
+                    best = (len(phrase), spec, text_after(text, phrase))
         return (best[1], best[2]) if best else None
 
 
@@ -79,56 +79,6 @@ def text_after(original: str, phrase: str) -> str:
     return rest.strip().lstrip(":,- ").strip()
 
 
-registry = Registry()
-
-
-def command(*words: str, summary: str = "", audience: str = "all") -> Callable[[Handler], Handler]:
-    def decorate(fn: Handler) -> Handler:
-        registry.commands.append(CommandSpec(tuple(w.lower() for w in words), fn, summary, audience))
-        return fn
-
-    return decorate
-
-
-def action(action_id: str) -> Callable[[Handler], Handler]:
-    def decorate(fn: Handler) -> Handler:
-        registry.actions[action_id] = fn
-        return fn
-
-    return decorate
-
-
-def form(form_id: str, *, validate: Validator | None = None) -> Callable[[FormHandler], FormHandler]:
-    def decorate(fn: FormHandler) -> FormHandler:
-        registry.forms[form_id] = FormSpec(fn, validate)
-        return fn
-
-    return decorate
-
-
-def dialog(name: str) -> Callable[[Handler], Handler]:
-    def decorate(fn: Handler) -> Handler:
-        registry.dialogs[name] = fn
-        return fn
-
-    return decorate
-
-
-def options(source: str) -> Callable[[OptionsSource], OptionsSource]:
-    def decorate(fn: OptionsSource) -> OptionsSource:
-        registry.options[source] = fn
-        return fn
-
-    return decorate
-
-
-def fallback(fn: Handler) -> Handler:
-    """Free text no command claims (the policy search takes this)."""
-    registry.fallback = fn
-    return fn
-
-
 def route_key(identifier: str) -> str:
     """`evidence.decide:42:competent` routes on `evidence.decide`; the rest is the handler's own data."""
     return identifier.split(":", 1)[0]
-

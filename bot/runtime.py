@@ -1,48 +1,70 @@
-"""Opening the bot for a command-line process: settings, migrations, services, the core."""
+"""Opening the bot for a command-line process: settings, migrations, services — as one `Runtime` object.
+
+The `ldbot` group builds one Runtime (bot/app.py knows the units and platforms) and hands it to every
+command as click's context object, so a unit's command-line module asks for it (`@click.pass_obj`)
+instead of importing the code that assembles the whole bot.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 import signal
-from collections.abc import Awaitable, Callable
-from typing import TypeVar
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
 
 import click
 
+from bot.catalogue import TEMPLATE_DIR, Catalogue
 from bot.clock import Clock, system_clock
 from bot.services import Services
 from bot.settings import Settings, SettingsError, load_settings
-from storage.migrate import upgrade
+from storage.migrate import ensure_current
 
 T = TypeVar("T")
 
 
-def settings_or_exit() -> Settings:
-    try:
-        return load_settings()
-    except SettingsError as exc:
-        raise click.ClickException(str(exc)) from None
+@dataclass
+class Runtime:
+    template_roots: Sequence[Path] = (TEMPLATE_DIR,)
+    # The outbox deliverers of the platforms configured in these settings (bot/platforms.py).
+    deliverers: Callable[[Services], list[Any]] = lambda _services: []
+    clock: Clock = system_clock
+    _settings: Settings | None = field(default=None, repr=False)
 
+    def settings(self) -> Settings:
+        if self._settings is None:
+            try:
+                self._settings = load_settings()
+            except SettingsError as exc:
+                raise click.ClickException(str(exc)) from None
+        return self._settings
 
-def open_services(*, migrate: bool = True, clock: Clock = system_clock) -> Services:
-    settings = settings_or_exit()
-    if migrate:
-        upgrade(settings.database_url)
-    return Services.create(settings, clock=clock)
+    def open_services(self, *, migrate: bool = True) -> Services:
+        settings = self.settings()
+        if migrate:
+            ensure_current(settings.database_url)
+        return Services.create(settings, catalogue=Catalogue(self.template_roots), clock=self.clock)
 
+    def run(self, fn: Callable[[Services], Awaitable[T]], *, migrate: bool = True) -> T:
+        """Run one async job with fresh services, closing the engine afterwards."""
 
-def run(fn: Callable[[Services], Awaitable[T]], *, migrate: bool = True) -> T:
-    """Run one async job with fresh services, closing the engine afterwards."""
+        async def main() -> T:
+            services = self.open_services(migrate=migrate)
+            try:
+                return await fn(services)
+            finally:
+                await services.close()
 
-    async def main() -> T:
-        services = open_services(migrate=migrate)
+        return asyncio.run(main())
+
+    def platform_deliverers(self, services: Services) -> list[Any]:
         try:
-            return await fn(services)
-        finally:
-            await services.close()
-
-    return asyncio.run(main())
+            return self.deliverers(services)
+        except SettingsError as exc:
+            raise click.ClickException(str(exc)) from None
 
 
 def configure_logging(level: str = "INFO") -> None:

@@ -70,6 +70,9 @@ class Settings(BaseSettings):
     )
     # LDBOT_TEAMS_ENABLED=1 serves /api/messages without an app id: no authentication, local testing only.
     teams_enabled: bool = False
+    # Messages per second the outbox sends to each platform (defaults follow their published limits).
+    outbox_slack_per_second: float = Field(default=5.0, gt=0, le=1000)
+    outbox_teams_per_second: float = Field(default=40.0, gt=0, le=1000)
 
     @field_validator("database_url")
     @classmethod
@@ -92,6 +95,10 @@ class Settings(BaseSettings):
         if key not in allowed:
             raise ValueError("must be SingleTenant, MultiTenant or UserManagedIdentity")
         return allowed[key]
+
+
+    def outbox_rates(self) -> dict[str, float]:
+        return {"slack": self.outbox_slack_per_second, "teams": self.outbox_teams_per_second}
 
 
 def load_settings(**overrides: object) -> Settings:

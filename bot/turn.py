@@ -1,16 +1,28 @@
-"""One turn of conversation: the event, the person, the open transaction, and what to say back."""
+"""One turn of conversation: the event, the person, the open transaction, and what to say back.
+
+A chat handler reads the event from its Turn, calls a use case with `turn.db`, `turn.person` and
+`turn.at`, hands the result to `turn.apply` (which queues its notices in this turn's transaction) and
+says something. It never writes records itself.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot import access
+from bot.access import Act
+from bot.clock import Moment
+from bot.router import Router
 from bot.services import Services
 from bot.types import Button, ChoiceList, Form, FormSubmission, Incoming, Reply
-from storage.models import AuditEvent, OutgoingMessage, Person
+from bot.usecase import Result, apply
+from storage.models import Person
+
+R = TypeVar("R", bound=Result)
 
 
 @dataclass(slots=True)
@@ -28,6 +40,10 @@ class Turn:
     person: Person
     db: AsyncSession
     services: Services
+    at: Moment
+    router: Router
+    # Whether anyone active reports to this person (read with the person, once per turn).
+    manages: bool = False
     args: str = ""
     dialog: DialogSnapshot | None = None
     replies: list[Reply] = field(default_factory=list)
@@ -67,10 +83,22 @@ class Turn:
 
     # --- time ----------------------------------------------------------------------------------------
     def now(self) -> datetime:
-        return self.services.now()
+        return self.at.now
 
     def today(self) -> date:
-        return self.services.today()
+        return self.at.today
+
+    # --- access --------------------------------------------------------------------------------------
+    async def may(self, act: Act, subject: Person | None = None) -> bool:
+        return await access.may(self.db, self.person, act, subject)
+
+    async def could(self, act: Act) -> bool:
+        return await access.could(self.db, self.person, act, has_reports=self.manages)
+
+    # --- what a use case returned ---------------------------------------------------------------------
+    async def apply(self, result: R) -> R:
+        """Queue the result's notices in this turn's transaction: they go out only if the turn commits."""
+        return await apply(self.db, result, self.at)
 
     # --- dialog state --------------------------------------------------------------------------------
     def start_dialog(self, name: str, step: str, data: dict[str, Any] | None = None) -> None:
@@ -81,68 +109,3 @@ class Turn:
 
     def in_dialog(self, name: str) -> bool:
         return self.dialog is not None and self.dialog.name == name
-
-    # --- side effects in the same transaction ---------------------------------------------------------
-    async def notify(
-        self,
-        recipient_id: int,
-        template: str,
-        context: dict[str, Any],
-        *,
-        buttons: tuple[Button, ...] | list[Button] = (),
-        kind: str = "notice",
-        dedupe_key: str | None = None,
-    ) -> OutgoingMessage:
-        """Queue a message to someone else; it is delivered only if this turn's transaction commits."""
-        return await queue_message(
-            self.db,
-            recipient_id=recipient_id,
-            template=template,
-            context=context,
-            buttons=buttons,
-            kind=kind,
-            dedupe_key=dedupe_key,
-            now=self.now(),
-        )
-
-    async def audit(self, entity: str, entity_id: int, action: str, **detail: Any) -> None:
-        await record_audit(self.db, self.person.id, entity, entity_id, action, now=self.now(), **detail)
-
-
-def outgoing_message(
-    *,
-    recipient_id: int,
-    template: str,
-    context: dict[str, Any],
-    now: datetime,
-    buttons: tuple[Button, ...] | list[Button] = (),
-    kind: str = "notice",
-    dedupe_key: str | None = None,
-) -> OutgoingMessage:
-    """An outbox row, not yet added: callers writing many at once add them together (one batched INSERT)."""
-    from dataclasses import asdict
-
-    return OutgoingMessage(
-        recipient_id=recipient_id,
-        template=template,
-        context=context,
-        elements={"buttons": [asdict(b) for b in buttons]},
-        kind=kind,
-        dedupe_key=dedupe_key,
-        created_at=now,
-        next_attempt_at=now,
-    )
-
-
-async def queue_message(db: AsyncSession, **message: Any) -> OutgoingMessage:
-    """Write a message to the outbox in the caller's transaction (see outgoing_message for the fields)."""
-    row = outgoing_message(**message)
-    db.add(row)
-    await db.flush()
-    return row
-
-
-async def record_audit(
-    db: AsyncSession, actor_id: int | None, entity: str, entity_id: int, action: str, *, now: datetime, **detail: Any
-) -> None:
-    db.add(AuditEvent(at=now, actor_id=actor_id, entity=entity, entity_id=entity_id, action=action, detail=detail))

@@ -1,1 +1,2 @@
-"""Work the bot does on its own: scheduled scans and digests, and delivery of the outbox."""
+"""Work the bot does on its own: the outbox service that delivers what the bot starts, paced and fenced,
+and the runner for the units' scheduled jobs."""

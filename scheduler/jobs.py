@@ -1,71 +1,48 @@
-"""The background jobs inside `ldbot serve` and `ldbot worker`, on APScheduler 3's asyncio scheduler.
+"""The units' scheduled jobs inside `ldbot serve` and `ldbot worker`, on APScheduler 3's asyncio scheduler.
 
-- `nudges.scan` every LDBOT_NUDGE_SCAN_EVERY_MINUTES (and once at start): decides the day's digests,
-  escalations, expiry reminders and hand-overs that are due by now and queues them in the outbox.
-  Running it often is safe: each nudge is decided once (see scheduler/nudges_job.py).
-- `outbox.deliver` every minute: delivers due outbox rows (scheduler/outbox.py).
-
-Jobs never overlap themselves (max_instances=1) and missed runs are merged into one (coalesce), so a
-paused process catches up once instead of many times. Several processes may run these jobs against one
-PostgreSQL database.
+Each unit declares its jobs (`bot.unit.Job`: what to run and how often, by module path); this module only
+schedules them. Jobs never overlap themselves (max_instances=1) and missed runs are merged into one
+(coalesce), so a paused process catches up once instead of many times. Several processes may run the same
+jobs against one PostgreSQL database: each job is responsible for deciding its work exactly once.
 """
 
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import UTC, datetime, timedelta
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
-from scheduler.nudges_job import run_nudges
-from scheduler.outbox import deliver_due
-from scheduler.rules import NudgeRules, get_rules
-
-if TYPE_CHECKING:
-    from bot.core import Bot
-    from scheduler.delivery import Deliverer
+from bot.services import Services
+from bot.unit import Job, load
 
 log = logging.getLogger("ldbot.jobs")
 
 
-async def scan_job(bot: Bot, rules: NudgeRules) -> None:
-    try:
-        report = await run_nudges(bot.services, rules=rules)
-        log.info("scan done %s", report)
-    except Exception:  # a failed run is retried at the next interval; never kill the scheduler
-        log.exception("nudge scan failed")
+def guarded(job: Job, fn: Callable[[Services], Awaitable[object]], services: Services) -> Callable[[], Awaitable[None]]:
+    async def run() -> None:
+        try:
+            result = await fn(services)
+            log.info("job done id=%s %s", job.id, result if result is not None else "")
+        except Exception:  # a failed run is retried at the next interval; never kill the scheduler
+            log.exception("job failed id=%s", job.id)
+
+    return run
 
 
-async def deliver_job(bot: Bot, deliverers: list[Deliverer]) -> None:
-    try:
-        report = await deliver_due(bot, deliverers)
-        if report.delivered or report.retrying or report.parked or report.unreachable:
-            log.info("outbox %s", report)
-    except Exception:
-        log.exception("outbox delivery failed")
-
-
-def build_scheduler(bot: Bot, deliverers: list[Deliverer], *, rules: NudgeRules | None = None) -> AsyncIOScheduler:
-    """A scheduler with the scan and delivery jobs; the caller starts and shuts it down."""
-    rules = rules or get_rules()
-    scheduler = AsyncIOScheduler(timezone=rules.timezone)
+def build_scheduler(services: Services, jobs: Sequence[Job]) -> AsyncIOScheduler:
+    """A scheduler running each job now and then every `job.every(services)`; the caller starts it."""
+    scheduler = AsyncIOScheduler(timezone="UTC")
     defaults = {"max_instances": 1, "coalesce": True, "misfire_grace_time": 300}
-    scheduler.add_job(
-        scan_job,
-        IntervalTrigger(minutes=rules.scan_every_minutes, timezone=rules.timezone),
-        args=(bot, rules),
-        id="nudges.scan",
-        next_run_time=datetime.now(UTC),
-        **defaults,
-    )
-    scheduler.add_job(
-        deliver_job,
-        IntervalTrigger(minutes=1, timezone=rules.timezone),
-        args=(bot, deliverers),
-        id="outbox.deliver",
-        next_run_time=datetime.now(UTC),
-        **defaults,
-    )
+    for job in jobs:
+        every: timedelta = load(job.every)(services)
+        scheduler.add_job(
+            guarded(job, load(job.run), services),
+            IntervalTrigger(seconds=every.total_seconds(), timezone="UTC"),
+            id=job.id,
+            next_run_time=datetime.now(UTC),
+            **defaults,
+        )
     return scheduler

@@ -1,4 +1,4 @@
-"""When a person is at work, so that nudges land on their working days, within their working hours.
+"""When a person is at work, so that nudges and broadcasts land on their working days, within their hours.
 
 A person's `working_pattern` (from the people CSV) is one of:
 
@@ -9,20 +9,99 @@ A person's `working_pattern` (from the people CSV) is one of:
   LDBOT_NUDGE_NIGHT_SHIFT_HOURS and may be given as `;day=07:00-19:00;night=19:00-07:00`.
 
 A rota decides its own days (a Saturday shift is a working day). Bank holidays are never working days for
-nudges. A message for a day is delivered at the digest time if that falls within the shift, otherwise
-at the start of the shift (a night shift hears at 18:00, not 09:00).
+messages the bot starts. A message for a day is delivered at the preferred time (LDBOT_NUDGE_DIGEST_TIME)
+if that falls within the shift, otherwise at the start of the shift (a night shift hears at 18:00, not 09:00).
+The settings keep their LDBOT_NUDGE_ names: nudges used them first, and every message the bot starts follows them.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from zoneinfo import ZoneInfo
 
-from scheduler.rules import WEEKDAYS, NudgeRules, parse_hours
+import holidays
+from pydantic import ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from bot.settings import SettingsError, valid_timezone
+
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 SHIFT_LETTERS = {"D": "day", "N": "night", "O": None}
+
+
+def parse_hours(text: str) -> tuple[time, time]:
+    """"09:00-17:00" -> (09:00, 17:00); an end before the start means the shift runs past midnight."""
+    start, sep, end = text.replace(" ", "").partition("-")
+    if not sep:
+        raise ValueError(f"hours must look like 09:00-17:00, not {text!r}")
+    first, last = time.fromisoformat(start), time.fromisoformat(end)
+    if first == last:
+        raise ValueError(f"hours {text!r} start and end at the same time")
+    return first, last
+
+
+class WorkingTimeRules(BaseSettings):
+    """Office and shift hours, bank holidays, the service's time zone and the preferred delivery time."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="LDBOT_NUDGE_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    timezone: str = "Europe/London"
+    digest_time: time = time(9, 0)
+    holiday_country: str = "GB"
+    holiday_subdiv: str | None = "ENG"
+    # Office hours for people without a rota, and the usual day and night shift hours for a rota.
+    office_hours: str = "09:00-17:00"
+    day_shift_hours: str = "08:00-18:00"
+    night_shift_hours: str = "18:00-08:00"
+
+    @field_validator("timezone")
+    @classmethod
+    def _check_tz(cls, value: str) -> str:
+        return valid_timezone(value)
+
+    @field_validator("holiday_country")
+    @classmethod
+    def _check_country(cls, value: str) -> str:
+        value = value.strip().upper()
+        value = "GB" if value == "UK" else value
+        if value not in holidays.list_supported_countries():
+            raise ValueError(f"holidays has no country {value!r} (GB for the UK)")
+        return value
+
+    @field_validator("holiday_subdiv")
+    @classmethod
+    def _check_subdiv(cls, value: str | None) -> str | None:
+        return value.strip().upper() or None if value else None
+
+    @field_validator("office_hours", "day_shift_hours", "night_shift_hours")
+    @classmethod
+    def _check_hours(cls, value: str) -> str:
+        parse_hours(value)
+        return value
+
+    @cached_property
+    def bank_holidays(self) -> holidays.HolidayBase:
+        return holidays.country_holidays(self.holiday_country, subdiv=self.holiday_subdiv)
+
+    def is_bank_holiday(self, day: date) -> bool:
+        return day in self.bank_holidays
+
+    @classmethod
+    def load(cls, **overrides: object):  # noqa: ANN206 - an instance of cls
+        """From the environment, with a readable message naming the bad LDBOT_NUDGE_* variable."""
+        try:
+            rules = cls(**overrides)  # type: ignore[arg-type]
+            rules.bank_holidays  # noqa: B018 - fail now on a bad subdivision, not mid-scan
+            return rules
+        except ValidationError as exc:
+            lines = [f"LDBOT_NUDGE_{str(e['loc'][0]).upper()}: {e['msg']}" for e in exc.errors() if e["loc"]]
+            raise SettingsError("Bad setting: " + "; ".join(lines)) from None
+        except NotImplementedError as exc:
+            raise SettingsError(f"Bad setting: LDBOT_NUDGE_HOLIDAY_SUBDIV: {exc}") from None
 
 
 class PatternError(ValueError):
@@ -48,7 +127,7 @@ class WorkingPattern:
         return self.hours if day.weekday() in self.weekdays else None
 
 
-def parse_pattern(text: str | None, rules: NudgeRules) -> WorkingPattern:
+def parse_pattern(text: str | None, rules: WorkingTimeRules) -> WorkingPattern:
     """Read a `working_pattern` value (see the module docstring); raises PatternError."""
     office = parse_hours(rules.office_hours)
     if not text or not text.strip():
@@ -87,7 +166,7 @@ def _weekday(text: str) -> int:
     raise PatternError(f"{text!r} is not a day of the week")
 
 
-def _rota(parts: dict[str, str], rules: NudgeRules) -> WorkingPattern:
+def _rota(parts: dict[str, str], rules: WorkingTimeRules) -> WorkingPattern:
     if "anchor" not in parts or "pattern" not in parts:
         raise PatternError("a rota needs both anchor=YYYY-MM-DD and pattern=D,N,O,...")
     try:
@@ -109,7 +188,7 @@ def _rota(parts: dict[str, str], rules: NudgeRules) -> WorkingPattern:
 class WorkingTime:
     """Working days and delivery moments for many people, parsing each distinct pattern once."""
 
-    def __init__(self, rules: NudgeRules) -> None:
+    def __init__(self, rules: WorkingTimeRules) -> None:
         self.rules = rules
         self._pattern = lru_cache(maxsize=4096)(self._parse_or_default)
         self._zone = lru_cache(maxsize=256)(self._zone_or_default)

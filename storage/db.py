@@ -6,13 +6,15 @@ server can share one file); PostgreSQL connections plan every statement afresh (
 
 from __future__ import annotations
 
+import asyncio
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
 
+import psycopg
 from sqlalchemy import create_engine, event, text
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 
@@ -80,3 +82,16 @@ def scratch_postgres(server_url: str, prefix: str) -> Iterator[str]:
                 conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     finally:
         admin.dispose()
+
+
+async def listen(url: URL, channel: str, callback: Callable[[], None]) -> None:
+    """Call `callback` on every PostgreSQL NOTIFY on `channel`, until cancelled (reconnecting if dropped)."""
+    conninfo = url.set(drivername="postgresql").render_as_string(hide_password=False)
+    while True:
+        try:
+            async with await psycopg.AsyncConnection.connect(conninfo, autocommit=True) as conn:
+                await conn.execute(f"LISTEN {channel}")
+                async for _ in conn.notifies():
+                    callback()
+        except psycopg.OperationalError:
+            await asyncio.sleep(1.0)

@@ -1,11 +1,9 @@
 """A person's record — competence status, evidence and reflections — and its IPDR-ready exports.
 
-The record's owner sees all of it. Their line manager, an assessor or an admin sees the status and evidence;
-of the reflections, only the line manager sees any: those the owner chose to share with them (or the summary
-the owner wrote for sharing). Reflections are shared with the line manager, not with assessors or admins.
-
-The wording of the Markdown export lives in the template `record.export_markdown` (editable like any other
-response); this module only gathers plain data for it, and writes the CSV.
+Who may see which part is the access policy's decision (handlers/record); this module loads what it is
+told to: every reflection (the owner), those shared with one viewer, or none. The wording of the
+Markdown export lives in the template `record.export_markdown`; this module gathers plain data for it,
+and writes the CSV.
 """
 
 from __future__ import annotations
@@ -18,7 +16,6 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.catalogue import Catalogue
 from storage.evidence_queries import evidence_for
 from storage.models import EVIDENCE_KINDS, Evidence, Person, Reflection
 from storage.reflection_queries import reflections_for, shared_reflections_for_manager
@@ -39,21 +36,21 @@ class Record:
     reflections_visible: bool = True
 
 
-async def load_record(db: AsyncSession, person: Person, viewer: Person, today: date) -> Record:
-    """The record as `viewer` may see it (the caller checks that they may see it at all)."""
+async def load_record(
+    db: AsyncSession, person: Person, today: date, *, own: bool, shared_with: int | None = None
+) -> Record:
+    """The record with every reflection (`own`), those shared with `shared_with`, or none."""
     statuses = await competence_status(db, person.id, today)
-    own = viewer.id == person.id
-    visible = own or person.line_manager_id == viewer.id
     if own:
         reflections = await reflections_for(db, person.id)
-    elif visible:
+    elif shared_with is not None:
         reflections = [
-            r for author, r in await shared_reflections_for_manager(db, viewer.id) if author.id == person.id
+            r for author, r in await shared_reflections_for_manager(db, shared_with) if author.id == person.id
         ]
     else:
         reflections = []
     evidence = await evidence_for(db, person.id)
-    return Record(person, today, statuses, evidence, reflections, own, visible)
+    return Record(person, today, statuses, evidence, reflections, own, own or shared_with is not None)
 
 
 def reflection_text(reflection: Reflection, own: bool) -> dict[str, str]:
@@ -124,10 +121,6 @@ def record_context(record: Record) -> dict[str, Any]:
             for r in record.reflections
         ],
     }
-
-
-def to_markdown(record: Record, catalogue: Catalogue, *, platform: str = "console") -> str:
-    return catalogue.render("record.export_markdown", record_context(record), platform=platform) + "\n"
 
 
 def to_csv(record: Record) -> str:

@@ -21,6 +21,7 @@ from storage.models.competence import evidence_competences
 from storage.models.nudges import AppraisalRecord
 from storage.org_import import ImportReport
 from storage.standing import record_competent
+from storage.status import valid_until_for
 from storage.tabular import Table
 
 APPRAISAL_COLUMNS = ("email", "last_appraisal_date")
@@ -55,13 +56,6 @@ def _other(text: str) -> date | None:
 
 def valid_until(competence: Competence, assessed: date) -> date | None:
     """When an assessment stops counting; shared with the competence status so both agree."""
-    try:
-        from storage.status import valid_until_for
-    except ImportError:  # pragma: no cover - the status module is written alongside this one
-        from scheduler.scan import add_months
-
-        months = competence.revalidation_months if competence.risk_critical else None
-        return add_months(assessed, months) if months else None
     return valid_until_for(competence, assessed)
 
 

@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bot.catalogue import Catalogue
+from bot.app import make_catalogue
 from bot.clock import SettableClock
 from bot.services import Services
 from bot.settings import load_settings
@@ -54,7 +54,7 @@ async def services(database_url: str, clock: SettableClock) -> AsyncIterator[Ser
         settings=settings,
         engine=engine,
         sessions=make_sessionmaker(engine),
-        catalogue=Catalogue(refresh_seconds=0),
+        catalogue=make_catalogue(refresh_seconds=0),
         clock=clock,
     )
     yield svc

@@ -19,7 +19,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 from bot.services import Services
-from scheduler.rules import NudgeRules, load_rules
+from handlers.nudges.rules import NudgeRules, load_rules
 from storage.db import unit_of_work
 from storage.models import Evidence
 from storage.models.competence import evidence_competences

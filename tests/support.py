@@ -16,6 +16,7 @@ import aiohttp
 from bot.core import Bot
 from bot.services import Services
 from bot.types import Action, FormSubmission, Incoming, Outcome, Reply
+from scheduler.outbox import DeliveryReport, Notice, OutboxSender, enqueue
 from storage.db import unit_of_work
 from storage.models import Competence, Person
 
@@ -113,3 +114,15 @@ async def serve_process(env: dict[str, str], cwd: Path) -> AsyncIterator[Served]
     finally:
         proc.terminate()
         served.output = (await asyncio.wait_for(proc.communicate(), 20))[0].decode()
+
+
+async def queue(services: Services, recipient_id: int, template: str, context: dict | None = None, **notice) -> int:
+    """One message in the outbox, written the way use cases write them; its id."""
+    async with unit_of_work(services.sessions) as db:
+        [message_id] = await enqueue(db, [Notice(recipient_id, template, context or {}, **notice)], now=services.now())
+        return message_id
+
+
+async def deliver(services: Services, deliverers: list) -> DeliveryReport:
+    """One pass of the real outbox sender over what is due now."""
+    return await OutboxSender(services, deliverers).deliver_due()

@@ -1,6 +1,6 @@
 from sqlalchemy import select
 
-from bot.core import Bot
+from bot.app import make_bot
 from storage.models import AuditEvent, TemplateOverride
 from tests.support import Chat, add_person
 
@@ -8,7 +8,7 @@ from tests.support import Chat, add_person
 async def test_admin_changes_a_response_on_the_console(services):
     await add_person(services, "ada@example.org", "Ada Admin", role="admin")
     await add_person(services, "alex@example.org", "Alex Morgan")
-    bot = Bot(services)
+    bot = make_bot(services)
     ada, alex = Chat(bot, "ada@example.org"), Chat(bot, "alex@example.org")
     assert "core.cancelled" in await ada.send("templates core")
     reply = await ada.send("template edit core.cancelled")
@@ -25,16 +25,16 @@ async def test_admin_changes_a_response_on_the_console(services):
 
 async def test_staff_cannot_edit_templates(services):
     await add_person(services, "alex@example.org", "Alex Morgan")
-    alex = Chat(Bot(services), "alex@example.org")
+    alex = Chat(make_bot(services), "alex@example.org")
     assert "only admins" in await alex.send("template edit core.cancelled")
     assert "templates" not in await alex.send("help")
 
 
 async def test_override_used_after_whole_form_submission(services):
     await add_person(services, "ada@example.org", "Ada Admin", role="admin")
-    ada = Chat(Bot(services), "ada@example.org", platform="slack", conversation="D1")
+    ada = Chat(make_bot(services), "ada@example.org", platform="slack", conversation="D1")
     outcome = await ada.submit("admin.template", {"source": "Stopped!"}, context="core.cancelled")
     assert outcome.form_errors == {} and "Saved" in outcome.replies[0].text
-    ada_console = Chat(Bot(services), "ada@example.org")
+    ada_console = Chat(make_bot(services), "ada@example.org")
     await ada_console.send("template edit core.nothing_to_cancel")
     assert await ada_console.send("cancel") == "Stopped!"

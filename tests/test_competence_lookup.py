@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from bot.core import Bot
+from bot.app import make_bot
 from bot.types import Incoming
-from handlers.competence_lookup import resolve_competences
+from handlers.evidence.competences import resolve_competences
 from storage.db import unit_of_work
 from storage.models import Competence
 from storage.org_import import import_competences
@@ -125,7 +125,7 @@ async def test_without_multiple_a_list_is_one_piece(framework):
 
 async def options(services, query: str):
     await add_person(services, "pat@example.org", "Pat Jones")
-    bot = Bot(services)
+    bot = make_bot(services)
     incoming = Incoming(platform="slack", user_id="U1", conversation_id="D1", email="pat@example.org")
     return await bot.options(incoming, "competences", query)
 

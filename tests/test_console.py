@@ -7,12 +7,10 @@ import os
 import subprocess
 import sys
 
+from bot.app import make_bot
 from bot.console import ConsoleSession, run_console
-from bot.core import Bot
-from bot.turn import queue_message
-from bot.types import Button
-from storage.db import unit_of_work
-from tests.support import add_person
+from scheduler.outbox import NoticeButton
+from tests.support import add_person, queue
 
 
 class Lines(io.StringIO):
@@ -22,26 +20,19 @@ class Lines(io.StringIO):
 
 async def test_unknown_email_is_refused(services):
     out = io.StringIO()
-    assert await run_console(Bot(services), "ghost@example.org", stdin=Lines("help\n"), out=out) == 2
+    assert await run_console(make_bot(services), "ghost@example.org", stdin=Lines("help\n"), out=out) == 2
     assert out.getvalue() == ""
 
 
 async def test_piped_lines_get_replies_and_waiting_messages_are_shown_once(services):
     pid = await add_person(services, "alex@example.org", "Alex Morgan")
-    async with unit_of_work(services.sessions) as db:
-        await queue_message(
-            db,
-            recipient_id=pid,
-            template="outbox.unreachable",
-            context={"name": "Jo <b>", "email": "jo@example.org"},
-            buttons=[Button("Say hello", "noop")],
-            now=services.now(),
-        )
-    bot = Bot(services)
+    await queue(services, pid, "outbox.unreachable", {"name": "Jo <b>", "email": "jo@example.org"},
+                buttons=(NoticeButton("nudges.button_snooze", "noop", context={"name": "Kim", "what": "appraisal"}),))
+    bot = make_bot(services)
     out = io.StringIO()
     assert await run_console(bot, "Alex@Example.org", stdin=Lines("help\n\ncancel\n"), out=out) == 0
     text = out.getvalue()
-    assert "Jo <b>" in text and "[1] Say hello" in text
+    assert "Jo <b>" in text and "[1] Snooze appraisal (Kim)" in text
     assert "Hi Alex" in text and "nothing to cancel" in text
     out2 = io.StringIO()
     await run_console(bot, "alex@example.org", stdin=Lines("help\n"), out=out2)
@@ -50,13 +41,10 @@ async def test_piped_lines_get_replies_and_waiting_messages_are_shown_once(servi
 
 async def test_numbers_pick_the_buttons_last_shown(services):
     pid = await add_person(services, "alex@example.org", "Alex Morgan")
-    async with unit_of_work(services.sessions) as db:
-        await queue_message(
-            db, recipient_id=pid, template="outbox.unreachable", context={"name": "A", "email": "a@b"},
-            buttons=[Button("Old button", "no.such.action", "1")], now=services.now(),
-        )
+    await queue(services, pid, "outbox.unreachable", {"name": "A", "email": "a@b"},
+                buttons=(NoticeButton("verification.button_competent", "no.such.action", "1"),))
     out = io.StringIO()
-    session = ConsoleSession(Bot(services), "alex@example.org", out)
+    session = ConsoleSession(make_bot(services), "alex@example.org", out)
     assert await session.start()
     await session.send("1")
     assert "no longer active" in out.getvalue()
@@ -87,8 +75,8 @@ async def test_a_reply_held_for_another_platform_is_not_shown_or_marked_delivere
     from storage.models import OutgoingMessage
 
     pid = await add_person(services, "alex@example.org", "Alex Morgan")
-    bot = Bot(services)
-    [held] = await hold_replies(bot, pid, [Reply("Saved as evidence \\#7")], "teams")
+    bot = make_bot(services)
+    [held] = await hold_replies(services.sessions, pid, [Reply("Saved as evidence \\#7")], "teams", now=services.now())
     out = io.StringIO()
     assert await run_console(bot, "alex@example.org", stdin=Lines("help\n"), out=out) == 0
     assert "Saved as evidence" not in out.getvalue()

@@ -8,8 +8,9 @@ from datetime import date
 
 from sqlalchemy import select
 
+from bot.app import make_bot
 from bot.console import ConsoleSession
-from bot.core import Bot
+from scheduler.outbox import render_message
 from storage.models import AuditEvent, Evidence, OutgoingMessage, Person
 from tests.support import Chat, add_competence, add_person
 
@@ -87,7 +88,7 @@ def form_values(**changes: str) -> dict[str, str]:
 # --- the console: one question at a time ---------------------------------------------------------------------
 async def test_console_form_re_asks_bad_answers_then_saves_and_tells_the_manager(services):
     await setup_org(services)
-    alex = Chat(Bot(services), STAFF)
+    alex = Chat(make_bot(services), STAFF)
     reply = await alex.send("log evidence")
     assert "(1/5)" in reply and "Which competence?" in reply
 
@@ -139,13 +140,14 @@ async def test_console_form_re_asks_bad_answers_then_saves_and_tells_the_manager
         f"evidence:{evidence.id}:verify",
     )
     assert message.context["staff_name"] == "Alex Morgan" and message.context["code"] == "FFRT3"
-    assert [(b["label"], b["value"]) for b in message.elements["buttons"]] == [
+    assert {b["action_id"] for b in message.elements["buttons"]} == {"evidence.decide"}
+    rendered = render_message(message, "console", services.catalogue)
+    assert [(b.label, b.value) for b in rendered.buttons] == [
         ("Competent", f"{evidence.id}:competent"),
         ("Not yet competent", f"{evidence.id}:not_yet_competent"),
         ("Insufficient evidence", f"{evidence.id}:insufficient_evidence"),
     ]
-    assert {b["action_id"] for b in message.elements["buttons"]} == {"evidence.decide"}
-    shown = Bot(services).render_outgoing(message, "console").text
+    shown = rendered.text
     assert "Alex Morgan has submitted evidence" in shown and "13 November 2026" in shown
 
     async with services.sessions() as db:
@@ -156,7 +158,7 @@ async def test_console_form_re_asks_bad_answers_then_saves_and_tells_the_manager
 
 async def test_cancel_mid_form_saves_nothing(services):
     await setup_org(services)
-    alex = Chat(Bot(services), STAFF)
+    alex = Chat(make_bot(services), STAFF)
     await alex.send("evidence")
     await alex.send("FFBA1")
     await alex.send("2")
@@ -167,7 +169,7 @@ async def test_cancel_mid_form_saves_nothing(services):
 
 async def test_form_left_idle_expires_with_nothing_saved(services, clock):
     await setup_org(services)
-    alex = Chat(Bot(services), STAFF)
+    alex = Chat(make_bot(services), STAFF)
     await alex.send("evidence")
     await alex.send("FFBA1")
     clock.advance(hours=2)
@@ -178,7 +180,7 @@ async def test_form_left_idle_expires_with_nothing_saved(services, clock):
 async def test_logs_carry_ids_not_what_was_written(services, caplog):
     await setup_org(services)
     with caplog.at_level(logging.DEBUG, logger="ldbot"):
-        await log_on_console(Chat(Bot(services), STAFF))
+        await log_on_console(Chat(make_bot(services), STAFF))
     [evidence] = await all_evidence(services)
     ours = [r.getMessage() for r in caplog.records if r.name.startswith("ldbot")]
     assert any(f"evidence submitted id={evidence.id}" in m for m in ours)
@@ -188,7 +190,7 @@ async def test_logs_carry_ids_not_what_was_written(services, caplog):
 # --- Slack and Teams: a whole form at once ---------------------------------------------------------------------
 async def test_whole_form_errors_come_back_per_field_and_nothing_is_saved(services):
     await setup_org(services)
-    alex = Chat(Bot(services), STAFF, platform="slack", conversation="D-alex")
+    alex = Chat(make_bot(services), STAFF, platform="slack", conversation="D-alex")
     outcome = await alex.submit(
         "evidence.new",
         form_values(
@@ -214,7 +216,7 @@ async def test_whole_form_errors_come_back_per_field_and_nothing_is_saved(servic
 
 async def test_whole_form_normalises_words_dates_and_links(services):
     await setup_org(services)
-    alex = Chat(Bot(services), STAFF, platform="slack", conversation="D-alex")
+    alex = Chat(make_bot(services), STAFF, platform="slack", conversation="D-alex")
     outcome = await alex.submit(
         "evidence.new",
         form_values(
@@ -233,7 +235,7 @@ async def test_whole_form_normalises_words_dates_and_links(services):
 
 async def test_slack_picker_sends_iso_dates_and_codes(services):
     await setup_org(services)
-    alex = Chat(Bot(services), STAFF, platform="slack", conversation="D-alex")
+    alex = Chat(make_bot(services), STAFF, platform="slack", conversation="D-alex")
     outcome = await alex.submit(
         "evidence.new",
         form_values(
@@ -245,13 +247,13 @@ async def test_slack_picker_sends_iso_dates_and_codes(services):
     assert evidence.kind == "training_course" and evidence.activity_date == date(2026, 11, 17)
     assert evidence.description == "<b>Tom & Jerry</b>"  # stored as typed; escaped where shown
     [message] = await outbox(services)
-    shown = Bot(services).render_outgoing(message, "slack").text
+    shown = render_message(message, "slack", services.catalogue).text
     assert "<b>" not in shown and "&lt;b&gt;" in shown
 
 
 async def test_the_evidence_form_offers_type_ahead_for_competences(services):
     await setup_org(services)
-    alex = Chat(Bot(services), STAFF, platform="slack", conversation="D-alex")
+    alex = Chat(make_bot(services), STAFF, platform="slack", conversation="D-alex")
     await alex.send("add evidence")
     [form] = [r.form for r in alex.last if r.form]
     fields = {f.name: f for f in form.fields}
@@ -275,7 +277,7 @@ async def test_no_line_manager_sends_it_to_each_assessor(services):
     await add_person(services, "omar@example.org", "Omar Haddad", role="assessor")
     await add_person(services, "gone@example.org", "Former Assessor", role="assessor", active=False)
     await add_person(services, "solo@example.org", "Solo Person")
-    reply = await log_on_console(Chat(Bot(services), "solo@example.org"))
+    reply = await log_on_console(Chat(make_bot(services), "solo@example.org"))
     assert "no line manager" in reply and "Ruth Collins" in reply and "Omar Haddad" in reply
     [evidence] = await all_evidence(services)
     assert evidence.status == "submitted" and evidence.verifier_id is None
@@ -292,7 +294,7 @@ async def test_no_line_manager_sends_it_to_each_assessor(services):
 async def test_no_line_manager_and_no_assessors_still_saves(services):
     await setup_org(services)
     await add_person(services, "solo@example.org", "Solo Person")
-    reply = await log_on_console(Chat(Bot(services), "solo@example.org"))
+    reply = await log_on_console(Chat(make_bot(services), "solo@example.org"))
     assert "Saved as evidence" in reply and "Nobody can verify it yet" in reply
     assert len(await all_evidence(services)) == 1 and await outbox(services) == []
 
@@ -300,14 +302,14 @@ async def test_no_line_manager_and_no_assessors_still_saves(services):
 async def test_an_assessor_without_a_manager_is_not_sent_their_own_evidence(services):
     await setup_org(services)
     await add_person(services, "ruth@example.org", "Ruth Collins", role="assessor")
-    reply = await log_on_console(Chat(Bot(services), "ruth@example.org"))
+    reply = await log_on_console(Chat(make_bot(services), "ruth@example.org"))
     assert "Nobody can verify it yet" in reply and await outbox(services) == []
 
 
 # --- withdrawing ----------------------------------------------------------------------------------------------
 async def test_withdraw_own_submitted_evidence_only(services):
     await setup_org(services)
-    bot = Bot(services)
+    bot = make_bot(services)
     alex = Chat(bot, STAFF)
     await log_on_console(alex)
     [evidence] = await all_evidence(services)
@@ -328,7 +330,7 @@ async def test_withdrawing_cancels_an_unsent_request_and_tells_a_verifier_who_ha
     from sqlalchemy import update
 
     await setup_org(services)
-    bot = Bot(services)
+    bot = make_bot(services)
     alex = Chat(bot, STAFF)
 
     await log_on_console(alex)
@@ -348,13 +350,13 @@ async def test_withdrawing_cancels_an_unsent_request_and_tells_a_verifier_who_ha
     assert "is withdrawn" in await alex.send(f"withdraw evidence {second.id}")
     notices = [m for m in await outbox(services) if m.template == "evidence.withdrawn_notice"]
     assert [(m.recipient_id, m.status) for m in notices] == [(await person_id(services, MANAGER), "pending")]
-    shown = Bot(services).render_outgoing(notices[0], "console").text
+    shown = render_message(notices[0], "console", services.catalogue).text
     assert f"Alex Morgan withdrew evidence #{second.id} (FFBA1)" in shown
 
 
 async def test_decided_evidence_cannot_be_withdrawn(services):
     await setup_org(services)
-    bot = Bot(services)
+    bot = make_bot(services)
     alex = Chat(bot, STAFF)
     await log_on_console(alex)
     [evidence] = await all_evidence(services)
@@ -368,5 +370,5 @@ async def test_decided_evidence_cannot_be_withdrawn(services):
 
 async def test_competences_lists_the_active_framework(services):
     await setup_org(services)
-    reply = await Chat(Bot(services), STAFF).send("competences")
+    reply = await Chat(make_bot(services), STAFF).send("competences")
     assert "FFBA1" in reply and "revalidate every 12 months" in reply and "FFCS9" in reply

@@ -6,8 +6,8 @@ from datetime import date
 
 from sqlalchemy import select
 
-from bot.core import Bot
-from scheduler.nudges_job import preview
+from bot.app import make_bot
+from handlers.nudges.job import preview
 from storage.models import AuditEvent
 from storage.models.nudges import AppraisalRecord, AssessmentBooking, NudgeDone, NudgeSnooze
 from tests.nudge_org import MONDAY, add_evidence, build_station, item, rules
@@ -23,7 +23,7 @@ async def digest_items(services, day: date = MONDAY) -> list[dict]:
 
 async def test_mark_appraisal_done_on_the_console(services):
     ids = await build_station(services)
-    dana = Chat(Bot(services), "wm@example.org")
+    dana = Chat(make_bot(services), "wm@example.org")
     reply = await dana.click(f"nudges.done:{ids['ff1']}", str(ids["ff1"]))
     assert "When did Sam Patel's appraisal take place?" in reply
     assert "That isn't a date I can read — try 2026-11-17." in await dana.send("the other day")
@@ -42,7 +42,7 @@ async def test_mark_appraisal_done_on_the_console(services):
 
 async def test_snooze_for_a_week_then_back(services):
     ids = await build_station(services)
-    dana = Chat(Bot(services), "wm@example.org")
+    dana = Chat(make_bot(services), "wm@example.org")
     reply = await dana.click(f"nudges.snooze:{ids['ff1']}:competence:{ids['BA']}", f"{ids['ff1']}:competence:{ids['BA']}")
     assert "won't mention Sam Patel's BA again until 24 November 2026" in reply
     async with services.sessions() as db:
@@ -54,7 +54,7 @@ async def test_snooze_for_a_week_then_back(services):
 
 async def test_book_an_assessment_with_a_whole_form(services):
     ids = await build_station(services)
-    dana = Chat(Bot(services), "wm@example.org", platform="slack", conversation="D1")
+    dana = Chat(make_bot(services), "wm@example.org", platform="slack", conversation="D1")
     await dana.click(f"nudges.book:{ids['ff1']}:{ids['BA']}", f"{ids['ff1']}:{ids['BA']}")
     form = dana.last[0].form
     assert form is not None and form.form_id == "nudges.book" and form.fields[0].kind == "date"
@@ -72,7 +72,7 @@ async def test_book_an_assessment_with_a_whole_form(services):
 
 async def test_only_the_line_manager_may_act(services):
     ids = await build_station(services)
-    bot = Bot(services)
+    bot = make_bot(services)
     for email in ("wm2@example.org", "gm@example.org", "ff1@example.org"):
         chat = Chat(bot, email)
         assert "Only Sam Patel's line manager can do that." in await chat.click(
@@ -97,7 +97,7 @@ async def test_evidence_waiting_for_verification_is_listed(services):
     plan = await preview(services, MONDAY, rules=rules())
     ba = next(i for n in plan.nudges if n.kind == "digest" for i in n.items if i.what == "BA")
     assert ba.evidence_waiting
-    dana = Chat(Bot(services), "wm@example.org")
+    dana = Chat(make_bot(services), "wm@example.org")
     reply = await dana.click(f"nudges.evidence:{ids['ff1']}:{ids['BA']}", f"{ids['ff1']}:{ids['BA']}")
     assert f"#{evidence_id} Workplace assessment, 12 November 2026 — BA: Assessed at a drill" in reply
     reply = await dana.click(f"nudges.evidence:{ids['ff2']}:{ids['BA']}", f"{ids['ff2']}:{ids['BA']}")
@@ -106,5 +106,5 @@ async def test_evidence_waiting_for_verification_is_listed(services):
 
 async def test_stale_buttons_say_the_item_has_gone(services):
     await build_station(services)
-    dana = Chat(Bot(services), "wm@example.org")
+    dana = Chat(make_bot(services), "wm@example.org")
     assert "isn't there any more" in await dana.click("nudges.snooze:99999:appraisal", "99999:appraisal")

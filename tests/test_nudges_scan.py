@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime
 
 from sqlalchemy import select, update
 
-from scheduler.nudges_job import preview
+from handlers.nudges.job import preview
 from storage.db import unit_of_work
 from storage.models import Person
 from storage.models.nudges import AppraisalRecord, AssessmentBooking, NudgeDone, NudgeSnooze, competence_item

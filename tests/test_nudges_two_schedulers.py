@@ -10,7 +10,7 @@ from sqlalchemy import func, select, update
 
 from bot.catalogue import Catalogue
 from bot.services import Services
-from scheduler.nudges_job import run_nudges
+from handlers.nudges.job import run_nudges
 from storage.db import make_engine, make_sessionmaker, unit_of_work
 from storage.models import OutgoingMessage, Person
 from storage.models.nudges import NudgeItemNotice, NudgeSend

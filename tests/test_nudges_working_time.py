@@ -7,8 +7,8 @@ from datetime import UTC, date, datetime, time
 import pytest
 
 from bot.settings import SettingsError
-from scheduler.rules import load_rules
-from scheduler.scan import add_months
+from handlers.nudges.rules import load_rules
+from handlers.nudges.scan import add_months
 from scheduler.working_time import PatternError, WorkingTime, parse_pattern
 
 RULES = load_rules(_env_file=None)

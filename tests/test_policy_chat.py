@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from bot.core import Bot
+from bot.app import make_bot
+from scheduler.outbox import render_message
 from storage.db import unit_of_work
 from storage.models import OutgoingMessage
 from storage.policy.importer import load_sample_policies
@@ -19,7 +20,7 @@ async def setup(services) -> tuple[Chat, Chat]:
     await add_person(services, "lee@example.org", "Lee Trainer", role="ld")
     async with unit_of_work(services.sessions) as db:
         await load_sample_policies(db)
-    bot = Bot(services)
+    bot = make_bot(services)
     return Chat(bot, "alex@example.org"), Chat(bot, "lee@example.org")
 
 
@@ -84,7 +85,7 @@ async def test_unanswered_question_goes_to_ld_and_their_answer_becomes_standard(
 
     [notice] = await outbox(services)
     assert notice.template == "policy.handoff_notice"
-    rendered = lee.bot.render_outgoing(notice, "console").text
+    rendered = render_message(notice, "console", services.catalogue).text
     assert "Question 1 from Alex Morgan" in rendered and "mileage" in rendered and "reply 1:" in rendered
 
     assert "Only the L&D team" in await alex.send("reply 1: yes you can")
@@ -93,7 +94,7 @@ async def test_unanswered_question_goes_to_ld_and_their_answer_becomes_standard(
     assert "Sent your answer to question 1 to Alex Morgan" in sent
     delivered = (await outbox(services))[-1]
     assert delivered.recipient_id != notice.recipient_id and delivered.template == "policy.handoff_answer"
-    assert answer_text in lee.bot.render_outgoing(delivered, "console").text
+    assert answer_text in render_message(delivered, "console", services.catalogue).text
 
     [(save_label, save_action, _)] = lee.buttons()
     assert save_label == "Save as standard answer"

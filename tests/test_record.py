@@ -10,8 +10,8 @@ from datetime import date, timedelta
 from click.testing import CliRunner
 from sqlalchemy import select, update
 
+from bot.app import make_bot
 from bot.cli import main
-from bot.core import Bot
 from storage.db import unit_of_work
 from storage.models import Competence, Evidence, Person, Reflection
 from storage.status import classify, competence_status
@@ -82,7 +82,7 @@ async def seed(services, today: date = TODAY) -> None:
 
 async def test_my_record_groups_by_status(services):
     await seed(services)
-    text = await Chat(Bot(services), "alex@example.org").send("my record")
+    text = await Chat(make_bot(services), "alex@example.org").send("my record")
     assert "Your record" in text
     assert "*Expiring within 30 days* (1): FFBA1" in text
     assert "*Expired* (1): FFWR5" in text and "*In date* (1): FFTC4" in text
@@ -92,7 +92,7 @@ async def test_my_record_groups_by_status(services):
 
 async def test_manager_sees_shared_summaries_only_and_others_see_nothing(services):
     await seed(services)
-    bot = Bot(services)
+    bot = make_bot(services)
     text = await Chat(bot, "sam@example.org").send("record alex@example.org")
     assert "Record for Alex Morgan" in text and "Summary only" in text
     assert "Private thoughts" not in text and "Full shared text" not in text
@@ -207,7 +207,7 @@ async def test_assessors_and_admins_see_the_record_but_no_reflections(services):
     await seed(services)
     await add_person(services, "ruth@example.org", "Ruth Collins", role="assessor")
     await add_person(services, "ian@example.org", "Ian Fraser", role="admin")
-    bot = Bot(services)
+    bot = make_bot(services)
     for viewer in ("ruth@example.org", "ian@example.org"):
         text = await Chat(bot, viewer).send("status alex@example.org")
         assert "Record for Alex Morgan" in text and "*Expired* (1): FFWR5" in text
@@ -217,7 +217,7 @@ async def test_assessors_and_admins_see_the_record_but_no_reflections(services):
         assert "private to Alex Morgan" in text
 
 
-async def test_only_direct_reports_and_the_refusal_does_not_reveal_who_exists(services):
+async def test_the_management_chain_sees_status_only_and_the_refusal_does_not_reveal_who_exists(services):
     await seed(services)
     await add_person(services, "wm@example.org", "Wendy Watch", role="watch_manager")
     async with unit_of_work(services.sessions) as db:
@@ -225,10 +225,12 @@ async def test_only_direct_reports_and_the_refusal_does_not_reveal_who_exists(se
         await db.execute(
             update(Person).where(Person.email == "sam@example.org").values(line_manager_id=wm_id)
         )
-    bot = Bot(services)
-    # Sam's own manager is not Alex's line manager: no view of a report's report.
+    bot = make_bot(services)
+    # Sam's own manager is escalated about Alex's items, so may open Alex's record: status and evidence,
+    # never the reflections Alex shared with Sam.
     above = await Chat(bot, "wm@example.org").send("record alex@example.org")
-    assert "can't show you" in above and "FFBA1" not in above
+    assert "Record for Alex Morgan" in above and "FFBA1" in above
+    assert "Reflections stay private to Alex Morgan" in above
     # Alex cannot see a colleague's record or their manager's.
     real = await Chat(bot, "alex@example.org").send("record jo@example.org")
     ghost = await Chat(bot, "alex@example.org").send("record ghost@example.org")
@@ -240,7 +242,7 @@ async def test_only_direct_reports_and_the_refusal_does_not_reveal_who_exists(se
 
 async def test_chat_export_and_status_words(services):
     await seed(services)
-    chat = Chat(Bot(services), "alex@example.org")
+    chat = Chat(make_bot(services), "alex@example.org")
     text = await chat.send("export")
     assert "# Learning and development record: Alex Morgan" in text
     assert "| FFBA1 | Use breathing apparatus | yes | Expiring within 30 days | 27 November 2026 |" in text
@@ -273,7 +275,8 @@ async def test_export_to_a_csv_file(services, database_url, tmp_path):
 
 
 async def test_typed_text_is_escaped_once_for_each_platform(services):
-    from storage.record import load_record, to_markdown
+    from handlers.record.usecases import export_markdown as to_markdown
+    from storage.record import load_record
 
     await seed(services)
     async with unit_of_work(services.sessions) as db:
@@ -281,7 +284,7 @@ async def test_typed_text_is_escaped_once_for_each_platform(services):
         db.add(Reflection(person_id=alex.id, what_happened="<!channel> *bold* & co", so_what="", now_what=""))
     async with services.sessions() as db:
         alex = await db.scalar(select(Person).where(Person.email == "alex@example.org"))
-        record = await load_record(db, alex, alex, TODAY)
+        record = await load_record(db, alex, TODAY, own=True)
     assert "- What happened: <!channel> *bold* & co" in to_markdown(record, services.catalogue)
     assert "- What happened: &lt;!channel&gt; *bold* &amp; co" in to_markdown(
         record, services.catalogue, platform="slack"

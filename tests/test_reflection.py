@@ -7,8 +7,9 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
-from bot.core import Bot
-from handlers.reflection import parse_by_when
+from bot.app import make_bot
+from handlers.reflections.chat import parse_by_when
+from scheduler.outbox import render_message
 from storage.models import AuditEvent, DialogState, OutgoingMessage, Reflection
 from storage.reflection_queries import reflections_for, shared_reflections_for_manager
 from tests.support import Chat, add_competence, add_person
@@ -65,7 +66,7 @@ async def saved_one_shot(chat: Chat, text: str) -> int:
 # --- guided, one-shot, confirm ----------------------------------------------------------------------------
 async def test_guided_flow_is_confirmed_before_anything_is_saved(services):
     await setup(services)
-    alex = Chat(Bot(services), ALEX)
+    alex = Chat(make_bot(services), ALEX)
     opening = await alex.send("new reflection")
     assert "describe people by their role" in opening  # the privacy reminder
     assert "(1/6) — What happened?" in opening and "_Describe the event" in opening
@@ -115,7 +116,7 @@ async def test_guided_flow_is_confirmed_before_anything_is_saved(services):
 
 async def test_one_shot_saved_by_typing(services):
     await setup(services)
-    alex = Chat(Bot(services), ALEX)
+    alex = Chat(make_bot(services), ALEX)
     assert "check it before I save" in await alex.send("reflect: Sat in on a water safety talk at the lake.")
     assert "Type *save*" in await alex.send("hmm, not sure")
     assert await reflections(services) == []
@@ -132,7 +133,7 @@ async def test_one_shot_saved_by_typing(services):
 
 async def test_edit_before_save_reopens_the_form_with_the_draft(services):
     await setup(services)
-    alex = Chat(Bot(services), ALEX)
+    alex = Chat(make_bot(services), ALEX)
     await alex.send("reflect: First draft of the story")
     reply = await alex.click("reflection.edit")
     assert "Currently: First draft of the story" in reply and "type *keep*" in reply
@@ -170,7 +171,7 @@ async def test_edit_before_save_reopens_the_form_with_the_draft(services):
 
 async def test_bad_answers_are_explained_and_the_field_asked_again(services):
     await setup(services)
-    alex = Chat(Bot(services), ALEX)
+    alex = Chat(make_bot(services), ALEX)
     await alex.send("reflect")
     reply = await alex.send("skip")
     assert "I need an answer" in reply and "What happened?" in reply
@@ -202,7 +203,7 @@ async def test_bad_answers_are_explained_and_the_field_asked_again(services):
 
 async def test_cancel_at_each_step_saves_nothing(services):
     await setup(services)
-    alex = Chat(Bot(services), ALEX)
+    alex = Chat(make_bot(services), ALEX)
     for steps in (
         ["reflect"],
         ["reflect", "Something"],
@@ -225,23 +226,23 @@ async def test_cancel_at_each_step_saves_nothing(services):
 
 async def test_restart_mid_dialog_continues_where_it_was(services):
     await setup(services)
-    await Chat(Bot(services), ALEX).send("reflect")
-    await Chat(Bot(services), ALEX).send("It happened.")
-    fresh = Chat(Bot(services), ALEX)  # a new process over the same database
+    await Chat(make_bot(services), ALEX).send("reflect")
+    await Chat(make_bot(services), ALEX).send("It happened.")
+    fresh = Chat(make_bot(services), ALEX)  # a new process over the same database
     assert "Now what" in await fresh.send("I learnt a lot.")
-    await Chat(Bot(services), ALEX).send("Do it again.")
-    await Chat(Bot(services), ALEX).send("skip")
-    await Chat(Bot(services), ALEX).send("skip")
-    assert "check it before I save" in await Chat(Bot(services), ALEX).send("skip")
+    await Chat(make_bot(services), ALEX).send("Do it again.")
+    await Chat(make_bot(services), ALEX).send("skip")
+    await Chat(make_bot(services), ALEX).send("skip")
+    assert "check it before I save" in await Chat(make_bot(services), ALEX).send("skip")
     assert await reflections(services) == []
-    assert "Saved" in await Chat(Bot(services), ALEX).send("save")  # and again at the confirm step
+    assert "Saved" in await Chat(make_bot(services), ALEX).send("save")  # and again at the confirm step
     [r] = await reflections(services)
     assert (r.what_happened, r.so_what, r.now_what) == ("It happened.", "I learnt a lot.", "Do it again.")
 
 
 async def test_idle_dialog_expires_with_nothing_saved(services, clock):
     await setup(services)
-    alex = Chat(Bot(services), ALEX)
+    alex = Chat(make_bot(services), ALEX)
     await alex.send("reflect")
     await alex.send("Half a thought")
     clock.advance(minutes=31)
@@ -262,7 +263,7 @@ async def test_idle_dialog_expires_with_nothing_saved(services, clock):
 # --- afterwards: list, show, edit, delete -----------------------------------------------------------------
 async def test_list_newest_first_with_short_previews(services, clock):
     await setup(services)
-    alex = Chat(Bot(services), ALEX)
+    alex = Chat(make_bot(services), ALEX)
     assert "haven't written any" in await alex.send("my reflections")
     first = await saved_one_shot(alex, "An early one about hose drills.")
     clock.advance(days=1)
@@ -283,7 +284,7 @@ async def test_list_newest_first_with_short_previews(services, clock):
 
 async def test_edit_a_saved_reflection_updates_it(services):
     await setup(services)
-    alex = Chat(Bot(services), ALEX)
+    alex = Chat(make_bot(services), ALEX)
     number = await saved_one_shot(alex, "Ran a casualty care scenario.")
     reply = await alex.send(f"edit reflection {number}")
     assert "Currently: Ran a casualty care scenario." in reply
@@ -313,7 +314,7 @@ async def test_edit_a_saved_reflection_updates_it(services):
 
 async def test_delete_is_confirmed_and_soft(services):
     await setup(services)
-    bot = Bot(services)
+    bot = make_bot(services)
     alex, sam = Chat(bot, ALEX), Chat(bot, SAM)
     number = await saved_one_shot(alex, "To be deleted")
     keep = await saved_one_shot(alex, "To be kept")
@@ -343,7 +344,7 @@ async def test_delete_is_confirmed_and_soft(services):
 # --- sharing and privacy ------------------------------------------------------------------------------------
 async def test_share_whole_then_summary_then_unshare(services):
     sam_id = await setup(services)
-    bot = Bot(services)
+    bot = make_bot(services)
     alex, sam = Chat(bot, ALEX), Chat(bot, SAM)
     number = await saved_one_shot(alex, "Talked a nervous trainee through the smoke house.")
     assert "can't find reflection" in await sam.send(f"show reflection {number}")
@@ -356,7 +357,7 @@ async def test_share_whole_then_summary_then_unshare(services):
     [notice] = await notices(services)
     assert (notice.recipient_id, notice.kind) == (sam_id, "reflection_shared")
     assert "Talked a nervous trainee" not in str(notice.context)
-    assert f"show reflection {number}" in bot.render_outgoing(notice, "console").text
+    assert f"show reflection {number}" in render_message(notice, "console", services.catalogue).text
     assert "Talked a nervous trainee" in await sam.send(f"show reflection {number}")
     assert "can't find" in await sam.send(f"edit reflection {number}")  # reading is not editing
 
@@ -395,7 +396,7 @@ async def test_share_whole_then_summary_then_unshare(services):
 
 async def test_cancel_the_summary_form_shares_nothing(services):
     await setup(services)
-    alex = Chat(Bot(services), ALEX)
+    alex = Chat(make_bot(services), ALEX)
     number = await saved_one_shot(alex, "Something private")
     await alex.send(f"share reflection {number}")
     await alex.click("reflection.share", f"{number}:summary")
@@ -407,7 +408,7 @@ async def test_cancel_the_summary_form_shares_nothing(services):
 
 async def test_nobody_else_can_see_or_change_a_reflection(services):
     await setup(services)
-    bot = Bot(services)
+    bot = make_bot(services)
     alex, jo, sam, kim = Chat(bot, ALEX), Chat(bot, JO), Chat(bot, SAM), Chat(bot, KIM)
     number = await saved_one_shot(alex, "A private worry about night shifts")
     missing = number + 100
@@ -455,7 +456,7 @@ async def test_nobody_else_can_see_or_change_a_reflection(services):
 
 async def test_no_line_manager_means_nothing_to_share_with(services):
     await setup(services)
-    sam = Chat(Bot(services), SAM)
+    sam = Chat(make_bot(services), SAM)
     number = await saved_one_shot(sam, "Ran my first watch meeting.")
     assert "share reflection" not in sam.last[0].text and sam.buttons() == []
     assert "no line manager" in (await sam.send(f"share reflection {number}")).replace("don't have a", "no")
@@ -465,7 +466,7 @@ async def test_no_line_manager_means_nothing_to_share_with(services):
 # --- Slack: the whole form at once ---------------------------------------------------------------------------
 async def test_whole_form_on_slack(services):
     await setup(services)
-    alex = Chat(Bot(services), ALEX, platform="slack", conversation="D1")
+    alex = Chat(make_bot(services), ALEX, platform="slack", conversation="D1")
     reply = await alex.send("log reflection")
     form = alex.last[0].form
     assert form is not None and form.form_id == "reflection.new" and "members of the public" in form.intro

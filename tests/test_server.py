@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiohttp.test_utils import TestClient, TestServer
 
-from bot.core import Bot
+from bot.app import make_bot
 from bot.server import build_app
 from bot.services import Services
 from bot.settings import load_settings
@@ -12,7 +12,7 @@ from tests.support import serve_process
 
 
 async def test_healthz_up_and_down(services, tmp_path):
-    app = await build_app(Bot(services), [])
+    app = await build_app(make_bot(services), [])
     async with TestClient(TestServer(app)) as client:
         response = await client.get("/healthz")
         assert response.status == 200 and (await response.json())["database"] == "up"
@@ -21,7 +21,7 @@ async def test_healthz_up_and_down(services, tmp_path):
         load_settings(_env_file=None, database_url="postgresql://nobody@127.0.0.1:1/none")
     )
     try:
-        async with TestClient(TestServer(await build_app(Bot(broken), []))) as client:
+        async with TestClient(TestServer(await build_app(make_bot(broken), []))) as client:
             response = await client.get("/healthz")
             assert response.status == 503
     finally:

@@ -1,6 +1,7 @@
 import pytest
 
-from bot.catalogue import Catalogue, TemplateProblem, escape_slack, shipped_names
+from bot.app import make_catalogue
+from bot.catalogue import Catalogue, TemplateProblem, escape_slack
 from bot.settings import SettingsError, load_settings, normalise_database_url
 from storage.db import unit_of_work
 from storage.models import TemplateOverride
@@ -53,9 +54,9 @@ def test_strict_undefined_and_sandbox():
 
 
 def test_every_shipped_template_compiles():
-    cat = Catalogue()
-    names = shipped_names()
-    assert "core.cancelled" in names
+    cat = make_catalogue()
+    names = cat.names()
+    assert "core.cancelled" in names and "evidence.saved" in names and "nudges.digest" in names
     for name in names:
         cat.check(cat.source(name))
 
@@ -71,12 +72,12 @@ async def test_database_override_replaces_shipped_text(services):
 
 async def test_rendered_text_composed_into_another_template_is_escaped_once(services):
     """A validation message quoting the user's text is shown inside core.form_errors: escaped once, not twice."""
-    from bot.core import Bot
+    from bot.app import make_bot
     from tests.support import Chat, add_competence, add_person
 
     await add_person(services, "alex@example.org", "Alex Morgan")
     await add_competence(services, "FFBA1", "Use breathing apparatus")
-    alex = Chat(Bot(services), "alex@example.org", platform="slack", conversation="D1")
+    alex = Chat(make_bot(services), "alex@example.org", platform="slack", conversation="D1")
     outcome = await alex.submit("evidence.new", {"competence": "FFBA1", "kind": "observed", "date": "<!channel> & co",
                                                  "description": "Drill", "links": ""})
     assert "&lt;!channel&gt; &amp; co" in outcome.form_errors["date"]

@@ -1,1 +1,1 @@
-"""CLI commands, one module per area; each exposes COMMANDS, a list of click commands or groups."""
+"""The core's own `ldbot` commands (chat, demo, serve, worker, db, manifest, outbox); units bring theirs."""

@@ -7,22 +7,20 @@ import sys
 
 import click
 
+from bot.app import make_bot
 from bot.console import run_console
-from bot.core import Bot
-from bot.runtime import open_services
+from bot.runtime import Runtime
+from handlers.people.sample import load_everything
 
 DEMO_USER = "alex.morgan@northvale-fire.example"
 
 
-async def _chat(email: str, *, seed: bool) -> int:
-    services = open_services()
+async def _chat(runtime: Runtime, email: str, *, seed: bool) -> int:
+    services = runtime.open_services()
     try:
         if seed:
-            from storage.demo import load_everything
-
-            await load_everything(services)
-        bot = Bot(services)
-        code = await run_console(bot, email)
+            await load_everything(services.sessions, services.today())
+        code = await run_console(make_bot(services), email)
         if code == 2:
             click.echo(
                 f"Error: nobody with the email {email!r} is in the organisation. Add people with "
@@ -36,16 +34,15 @@ async def _chat(email: str, *, seed: bool) -> int:
 
 @click.command("chat")
 @click.option("--user", "email", required=True, help="Email of the person you are chatting as.")
-def chat(email: str) -> None:
+@click.pass_obj
+def chat(runtime: Runtime, email: str) -> None:
     """Chat with the bot in the terminal (pipe lines in to script it)."""
-    sys.exit(asyncio.run(_chat(email, seed=False)))
+    sys.exit(asyncio.run(_chat(runtime, email, seed=False)))
 
 
 @click.command("demo")
 @click.option("--user", "email", default=DEMO_USER, show_default=True, help="Sample person to chat as.")
-def demo(email: str) -> None:
+@click.pass_obj
+def demo(runtime: Runtime, email: str) -> None:
     """Load the sample fire and rescue service (once) and chat as one of its staff."""
-    sys.exit(asyncio.run(_chat(email, seed=True)))
-
-
-COMMANDS = [chat, demo]
+    sys.exit(asyncio.run(_chat(runtime, email, seed=True)))

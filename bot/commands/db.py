@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from bot.runtime import settings_or_exit
+from bot.runtime import Runtime
 from storage.migrate import current_heads, script_heads, upgrade
 
 
@@ -14,19 +14,16 @@ def db_group() -> None:
 
 
 @db_group.command("upgrade")
-def db_upgrade() -> None:
+@click.pass_obj
+def db_upgrade(runtime: Runtime) -> None:
     """Apply every migration the database has not had yet."""
-    settings = settings_or_exit()
-    upgrade(settings.database_url)
+    upgrade(runtime.settings().database_url)
     click.echo(f"Database is up to date ({', '.join(sorted(script_heads()))}).")
 
 
 @db_group.command("current")
-def db_current() -> None:
+@click.pass_obj
+def db_current(runtime: Runtime) -> None:
     """Show the database's migration revision."""
-    settings = settings_or_exit()
-    heads = current_heads(settings.database_url)
+    heads = current_heads(runtime.settings().database_url)
     click.echo(", ".join(sorted(heads)) or "empty (run: ldbot db upgrade)")
-
-
-COMMANDS = [db_group]

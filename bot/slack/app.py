@@ -35,12 +35,12 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 )
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.core import Bot
+from bot.core import Bot, Profile
 from bot.settings import Settings, SettingsError
 from bot.slack import blocks
 from bot.slack.blocks import ModalMetadata
 from bot.slack.home import home_view
-from bot.slack.identity import SlackProfile, profile_hint
+from bot.slack.identity import fetch_profile
 from bot.slack.processed import ProcessedEvents
 from bot.types import Action, Button, FormSubmission, Incoming, Outcome, Reply
 from scheduler.outbox import hold_replies
@@ -93,7 +93,7 @@ class SlackAdapter:
         self._tasks: set[asyncio.Task[Any]] = set()
         self._dm: dict[str, str] = {}
         self._locks: dict[str, asyncio.Lock] = {}
-        self._profiles: dict[str, tuple[float, SlackProfile]] = {}
+        self._profiles: dict[str, tuple[float, Profile]] = {}
         self._register()
 
     # --- plumbing --------------------------------------------------------------------------------------
@@ -151,31 +151,26 @@ class SlackAdapter:
         return self.bot.services.catalogue.render(f"slack.{name}", context, platform=PLATFORM)
 
     # --- turning Slack into Incoming, and Outcomes into Slack -----------------------------------------
-    async def profile(self, user_id: str) -> SlackProfile:
-        """users.info for Slack users the core does not know yet, remembered for a few minutes so a
-        stranger's every message does not cost an API call (the core still decides who they are)."""
+    async def profile(self, user_id: str) -> Profile:
+        """users.info, asked only when the core does not know this Slack user yet; remembered for a few
+        minutes so a stranger's every message does not cost an API call (the core decides who they are)."""
         cached = self._profiles.get(user_id)
         if cached is not None and time.monotonic() - cached[0] < PROFILE_CACHE_SECONDS:
             return cached[1]
-        profile = await profile_hint(self.bot.services.sessions, self.client, user_id)
+        profile = await fetch_profile(self.client, user_id)
         if profile.email is not None or profile.display_name is not None:
             self._profiles[user_id] = (time.monotonic(), profile)
         return profile
 
-    async def incoming(self, user_id: str, conversation_id: str, **kw: Any) -> Incoming:
-        profile = await self.profile(user_id)
-        return Incoming(
-            platform=PLATFORM,
-            user_id=user_id,
-            conversation_id=conversation_id,
-            email=profile.email,
-            display_name=profile.display_name,
-            **kw,
-        )
+    def incoming(self, user_id: str, conversation_id: str, **kw: Any) -> Incoming:
+        return Incoming(platform=PLATFORM, user_id=user_id, conversation_id=conversation_id, **kw)
+
+    def lookup(self, user_id: str):  # noqa: ANN201 - a ProfileLookup for the core
+        return lambda: self.profile(user_id)
 
     async def run(self, incoming: Incoming, *, trigger_id: str | None = None, source: MessageRef | None = None) -> Outcome:
         async with self._lock(incoming.user_id):
-            outcome = await self.bot.handle(incoming)
+            outcome = await self.bot.handle(incoming, profile=self.lookup(incoming.user_id))
         await self.send_outcome(outcome, incoming, trigger_id=trigger_id, source=source)
         return outcome
 
@@ -202,7 +197,7 @@ class SlackAdapter:
         """Replies that could not be sent now go to the outbox, which keeps trying (to the person's DM): the
         change behind them is already committed, so they must not be dropped."""
         error = exc.response.get("error") if isinstance(exc, SlackApiError) else type(exc).__name__
-        person_id = await self.bot.person_id_for(incoming)
+        person_id = await self.bot.person_id_for(incoming, profile=self.lookup(incoming.user_id))
         if person_id is None:  # nobody we know: only the "who are you?" reply is lost, and no record
             log.error("reply not sent, unknown user error=%s", error)
             return
@@ -211,7 +206,7 @@ class SlackAdapter:
             replace(r, buttons=r.buttons + (reopen,)) if r.form is not None and reopen is not None else r
             for r in replies
         ]
-        await hold_replies(self.bot, person_id, held, PLATFORM)
+        await hold_replies(self.bot.services.sessions, person_id, held, PLATFORM, now=self.bot.services.now())
         log.warning("reply not sent now person=%s error=%s; the outbox will deliver it", person_id, error)
 
     def _reopen_button(self, incoming: Incoming) -> Button | None:
@@ -250,9 +245,9 @@ class SlackAdapter:
         )
 
     async def publish_home(self, user_id: str) -> None:
-        incoming = await self.incoming(user_id, self._dm.get(user_id, user_id))
-        person_id = await self.bot.person_id_for(incoming)
-        await self.client.views_publish(user_id=user_id, view=await home_view(self.bot, person_id))
+        incoming = self.incoming(user_id, self._dm.get(user_id, user_id))
+        view, person_id = await home_view(self.bot, incoming, profile=self.lookup(user_id))
+        await self.client.views_publish(user_id=user_id, view=view)
         log.info("home published person=%s", person_id)
 
     # --- middleware ------------------------------------------------------------------------------------
@@ -318,9 +313,9 @@ class SlackAdapter:
         source = MessageRef(metadata.channel, metadata.ts) if metadata.ts else None
 
         async def handle() -> Outcome:
-            incoming = await self.incoming(user, channel, form=submission, event_id=view.get("id"))
+            incoming = self.incoming(user, channel, form=submission, event_id=view.get("id"))
             async with self._lock(user):
-                return await self.bot.handle(incoming)
+                return await self.bot.handle(incoming, profile=self.lookup(user))
 
         task = self.spawn(handle(), "view_submission")
         done, _ = await asyncio.wait({task}, timeout=ACK_BUDGET)
@@ -345,7 +340,7 @@ class SlackAdapter:
     # --- the work after the acknowledgement ------------------------------------------------------------
     async def _text_turn(self, user: str, channel: str, text: str, *, event_id: str | None = None,
                          trigger_id: str | None = None) -> None:
-        incoming = await self.incoming(user, channel, text=text, event_id=event_id)
+        incoming = self.incoming(user, channel, text=text, event_id=event_id)
         await self.run(incoming, trigger_id=trigger_id)
 
     async def _mention_turn(self, user: str, channel: str, text: str, event_id: str | None) -> None:
@@ -375,7 +370,7 @@ class SlackAdapter:
         if action_id == blocks.OPEN_FORM_ACTION:
             await self._text_turn(user, conversation, value, trigger_id=trigger_id)
             return
-        incoming = await self.incoming(user, conversation, action=Action(action_id, value))
+        incoming = self.incoming(user, conversation, action=Action(action_id, value))
         source = MessageRef(channel, ts) if ts and channel else None
         log.info("action action=%s", action_id)
         await self.run(incoming, trigger_id=trigger_id, source=source)

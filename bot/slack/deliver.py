@@ -1,8 +1,9 @@
-"""The outbox's way into Slack: open the person's DM and post the rendered reply.
+"""The outbox's way into Slack: post the rendered reply to the person's direct messages.
 
-Throttling and Slack's own faults become RetryLater (with Retry-After), so the outbox backs off and tries
-again without holding a task; a person with no Slack account linked, or one Slack says cannot be messaged,
-is Unreachable, so the outbox can try another platform or tell an admin.
+chat.postMessage takes the user id as the channel and posts in the app's Messages tab, so no
+conversations.open (a Tier 3 method, about 50 a minute) is needed for each message of a broadcast.
+A 429 becomes RetryLater(throttled) with Retry-After; Slack's own faults RetryLater; a person with no
+Slack account linked, or one Slack says cannot be messaged, is Unreachable.
 """
 
 from __future__ import annotations
@@ -12,16 +13,14 @@ import logging
 import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.slack import blocks
-from bot.slack.identity import slack_user_for
 from bot.types import Reply
-from scheduler.delivery import RetryLater, Unreachable
-from storage.models import Person
+from scheduler.outbox import Recipient, RetryLater, Unreachable
 
 log = logging.getLogger("ldbot.slack.deliver")
 
+PLATFORM = "slack"
 # Slack errors that mean "this person cannot be messaged", not "try later".
 UNREACHABLE_ERRORS = frozenset({
     "user_not_found", "users_not_found", "user_disabled", "account_inactive", "cannot_dm_bot",
@@ -31,29 +30,27 @@ TRANSIENT_ERRORS = frozenset({"ratelimited", "internal_error", "fatal_error", "s
 
 
 class SlackDeliverer:
-    platform = "slack"
+    platform = PLATFORM
 
-    def __init__(self, sessions: async_sessionmaker[AsyncSession], client: AsyncWebClient) -> None:
-        self._sessions = sessions
+    def __init__(self, client: AsyncWebClient) -> None:
         self._client = client
 
-    async def can_reach(self, person: Person) -> bool:
-        return await slack_user_for(self._sessions, person.id) is not None
+    def can_reach(self, recipient: Recipient) -> bool:
+        return PLATFORM in recipient.accounts
 
-    async def deliver(self, person: Person, reply: Reply) -> None:
-        slack_user = await slack_user_for(self._sessions, person.id)
+    async def deliver(self, recipient: Recipient, reply: Reply) -> None:
+        slack_user = recipient.accounts.get(PLATFORM)
         if slack_user is None:
             raise Unreachable("no Slack account linked")
         try:
-            opened = await self._client.conversations_open(users=slack_user)
             await self._client.chat_postMessage(
-                channel=opened["channel"]["id"], text=blocks.message_text(reply), blocks=blocks.message_blocks(reply)
+                channel=slack_user, text=blocks.message_text(reply), blocks=blocks.message_blocks(reply)
             )
         except SlackApiError as exc:
             raise _classify(exc) from exc
         except (aiohttp.ClientError, TimeoutError) as exc:
             raise RetryLater(f"network: {type(exc).__name__}") from exc
-        log.info("delivered person=%s", person.id)
+        log.info("delivered person=%s", recipient.person_id)
 
 
 def _classify(exc: SlackApiError) -> Exception:
@@ -65,7 +62,7 @@ def _classify(exc: SlackApiError) -> Exception:
             seconds = float(retry_after[0] if isinstance(retry_after, list) else retry_after)
         except (TypeError, ValueError):
             seconds = None
-        return RetryLater("slack: rate limited", after_seconds=seconds)
+        return RetryLater("slack: rate limited", after_seconds=seconds, throttled=True)
     if status >= 500 or error in TRANSIENT_ERRORS:
         return RetryLater(f"slack: {error or status}")
     if error in UNREACHABLE_ERRORS:

@@ -11,7 +11,8 @@ if TYPE_CHECKING:
     from aiohttp import web
 
     from bot.core import Bot
-    from scheduler.delivery import Deliverer
+    from bot.services import Services
+    from scheduler.outbox import Deliverer
 
 log = logging.getLogger("ldbot.slack")
 
@@ -56,11 +57,11 @@ class SlackPlatform:
 
         app.on_shutdown.append(finish_work)
 
-    def deliverer(self, bot: Bot) -> Deliverer:
+    def deliverer(self, services: Services) -> Deliverer:
         from bot.slack.app import web_client
         from bot.slack.deliver import SlackDeliverer
 
-        return SlackDeliverer(bot.services.sessions, web_client(bot.services.settings, wait_out_rate_limits=False))
+        return SlackDeliverer(web_client(services.settings, wait_out_rate_limits=False))
 
 
 PLATFORM = SlackPlatform()

@@ -15,7 +15,8 @@ from bot.settings import Settings, SettingsError
 
 if TYPE_CHECKING:
     from bot.core import Bot
-    from scheduler.delivery import Deliverer
+    from bot.services import Services
+    from scheduler.outbox import Deliverer
 
 log = logging.getLogger("ldbot.teams")
 
@@ -70,10 +71,10 @@ class TeamsPlatform:
             )
         app.router.add_post(ENDPOINT, TeamsEndpoint(bot).handle)
 
-    def deliverer(self, bot: Bot) -> Deliverer:
+    def deliverer(self, services: Services) -> Deliverer:
         from bot.teams.sdk import TeamsDeliverer, make_adapter
 
-        return TeamsDeliverer(bot, make_adapter(bot.services.settings))
+        return TeamsDeliverer(services, make_adapter(services.settings))
 
 
 PLATFORM = TeamsPlatform()

@@ -26,15 +26,16 @@ from msrest.exceptions import ClientRequestError, HttpOperationError
 from urllib3.util.retry import Retry
 
 from bot import forms
-from bot.core import Bot
+from bot.catalogue import Catalogue
+from bot.core import Bot, Profile
+from bot.services import Services
 from bot.settings import Settings
 from bot.teams import activity as acts
 from bot.teams.cards import submitted_form
 from bot.teams.render import activity_for, option_sources, with_options
-from bot.teams.store import ProcessedActivities, knows_user, load_reference, save_reference
+from bot.teams.store import ProcessedActivities, load_reference, save_reference
 from bot.types import Choice, Incoming, Outcome, Reply
-from scheduler.delivery import RetryLater, Unreachable
-from scheduler.outbox import hold_replies
+from scheduler.outbox import Recipient, RetryLater, Unreachable, hold_replies
 from storage.models import Person
 
 log = logging.getLogger("ldbot.teams")
@@ -98,7 +99,7 @@ class TeamsEndpoint:
 
     def __init__(self, bot: Bot) -> None:
         self.adapter = make_adapter(bot.services.settings)
-        self.handler = TeamsHandler(bot, TeamsDeliverer(bot, self.adapter))
+        self.handler = TeamsHandler(bot, TeamsDeliverer(bot.services, self.adapter))
 
     async def handle(self, request: web.Request) -> web.StreamResponse:
         if request.content_type != "application/json":
@@ -184,18 +185,19 @@ class RetryPolicy:
 class Sender:
     """Sends Replies in a turn (inbound or proactive), as text or Adaptive Cards, with retries."""
 
-    def __init__(self, bot: Bot, policy: RetryPolicy) -> None:
-        self.bot = bot
+    def __init__(self, catalogue: Catalogue, policy: RetryPolicy, bot: Bot | None = None) -> None:
+        self.catalogue = catalogue
         self.policy = policy
+        self.bot = bot  # for a form's type-ahead choices, in a turn
 
     async def options_for(self, reply: Reply, incoming: Incoming | None) -> dict[str, list[Choice]]:
         sources = option_sources(reply)
-        if not sources or incoming is None:
+        if not sources or incoming is None or self.bot is None:
             return {}
         return {source: await self.bot.options(incoming, source, "") for source in sources}
 
     def _activity(self, reply: Reply, **kwargs: Any) -> Activity:
-        return Activity().deserialize(activity_for(reply, self.bot.services.catalogue, **kwargs))
+        return Activity().deserialize(activity_for(reply, self.catalogue, **kwargs))
 
     async def send(self, context: TurnContext, reply: Reply, *, incoming: Incoming | None = None) -> str | None:
         outgoing = self._activity(reply, options=await self.options_for(reply, incoming))
@@ -235,7 +237,7 @@ class TeamsHandler(ActivityHandler):
 
     def __init__(self, bot: Bot, deliverer: TeamsDeliverer, *, policy: RetryPolicy | None = None) -> None:
         self.bot = bot
-        self.sender = Sender(bot, policy or RetryPolicy())
+        self.sender = Sender(bot.services.catalogue, policy or RetryPolicy(), bot)
         self.deliverer = deliverer
         self.processed = ProcessedActivities(bot.services.sessions)
 
@@ -251,14 +253,14 @@ class TeamsHandler(ActivityHandler):
         conversation_id = (activity.get("conversation") or {}).get("id", "")
         if not await self.processed.first_time(conversation_id, activity.get("id"), now=self.bot.services.now()):
             return
-        email, name = await self._profile(turn_context, activity)
-        incoming = acts.incoming_from_activity(activity, email=email, display_name=name)
+        incoming = acts.incoming_from_activity(activity)
         if incoming is None:
             return
+        lookup = self._lookup(turn_context, activity)
         kind = "form" if incoming.form else "action" if incoming.action else "text"
         log.info("teams activity=%s kind=%s scope=%s", activity.get("id"), kind, acts.conversation_type(activity))
         if not acts.is_personal(activity):
-            await self._channel_turn(turn_context, incoming)
+            await self._channel_turn(turn_context, incoming, lookup)
             return
 
         clicked = activity.get("replyToId") if acts.is_card_submit(activity) else None
@@ -272,7 +274,7 @@ class TeamsHandler(ActivityHandler):
                 await self._show_form_again(turn_context, clicked, Reply(summary, form=form), incoming, errors)
                 return
 
-        outcome = await self.bot.handle(incoming)
+        outcome = await self.bot.handle(incoming, profile=lookup)
         if outcome.person_id is not None and acts.is_personal(activity):
             await save_reference(
                 self.bot.services.sessions, outcome.person_id, acts.conversation_reference(activity),
@@ -280,10 +282,10 @@ class TeamsHandler(ActivityHandler):
             )
         await self._answer(turn_context, incoming, outcome, clicked, activity)
 
-    async def _channel_turn(self, context: TurnContext, incoming: Incoming) -> None:
+    async def _channel_turn(self, context: TurnContext, incoming: Incoming, lookup: Any) -> None:
         """A mention in a channel or group chat is answered in the person's personal chat, where their records
         may be shown; the channel only gets a pointer. Without a personal chat yet, nothing is run."""
-        person_id = await self.bot.person_id_for(incoming)
+        person_id = await self.bot.person_id_for(incoming, profile=lookup)
         stored = await load_reference(self.bot.services.sessions, person_id) if person_id is not None else None
         if person_id is None or stored is None:
             await self._say_in_channel(context, "core.unknown_user" if person_id is None else "teams.chat_first")
@@ -293,12 +295,14 @@ class TeamsHandler(ActivityHandler):
         replies = [with_options(r, await self.sender.options_for(r, private)) for r in outcome.replies]
         async with self.bot.services.sessions() as db:
             person = await db.get(Person, person_id)
+        recipient = Recipient(person_id, person.name, person.email, {}, {acts.PLATFORM: stored})
         for index, reply in enumerate(replies):
             try:
-                await self.deliverer.deliver(person, reply)
+                await self.deliverer.deliver(recipient, reply)
             except Exception as exc:  # throttled, or the chat is gone: the outbox keeps trying (or tells admins)
                 log.warning("teams private answer not sent now person=%s error=%s", person_id, type(exc).__name__)
-                await hold_replies(self.bot, person_id, replies[index:], acts.PLATFORM)
+                await hold_replies(self.bot.services.sessions, person_id, replies[index:], acts.PLATFORM,
+                                   now=self.bot.services.now())
                 break
         await self._say_in_channel(context, "teams.answered_privately")
 
@@ -360,7 +364,7 @@ class TeamsHandler(ActivityHandler):
             log.error("teams reply not sent, unknown user status=%s error=%s", status, type(exc).__name__)
             return
         held = [with_options(r, await self.sender.options_for(r, incoming)) for r in replies]
-        await hold_replies(self.bot, person_id, held, acts.PLATFORM)
+        await hold_replies(self.bot.services.sessions, person_id, held, acts.PLATFORM, now=self.bot.services.now())
         log.warning("teams reply not sent now person=%s status=%s error=%s; the outbox will deliver it",
                     person_id, status, type(exc).__name__)
 
@@ -371,16 +375,18 @@ class TeamsHandler(ActivityHandler):
         name, _, limit = code.partition(":")
         return self._render("core.field_error", code=name, limit=limit)
 
-    async def _profile(self, context: TurnContext, activity: dict) -> tuple[str | None, str | None]:
-        """Email (or UPN) and name from the roster, asked only for a Teams user not linked to a person yet."""
-        if await knows_user(self.bot.services.sessions, acts.user_id(activity)):
-            return None, None
-        try:
-            member = await TeamsInfo.get_member(context, context.activity.from_property.id)
-        except Exception as exc:  # roster unavailable (a Web Chat test, permissions): no hint, polite reply
-            log.warning("teams roster lookup failed activity=%s error=%s", activity.get("id"), type(exc).__name__)
-            return None, None
-        return (member.email or member.user_principal_name or None), (member.name or None)
+    def _lookup(self, context: TurnContext, activity: dict):  # noqa: ANN202 - a ProfileLookup
+        """Email (or UPN) and name from the roster, asked only when the core has not linked this Teams user."""
+
+        async def roster() -> Profile:
+            try:
+                member = await TeamsInfo.get_member(context, context.activity.from_property.id)
+            except Exception as exc:  # roster unavailable (a Web Chat test, permissions): no hint, polite reply
+                log.warning("teams roster lookup failed activity=%s error=%s", activity.get("id"), type(exc).__name__)
+                return Profile()
+            return Profile(member.email or member.user_principal_name or None, member.name or None)
+
+        return roster
 
     # --- installs -----------------------------------------------------------------------------------------
     async def on_conversation_update_activity(self, turn_context: TurnContext) -> None:
@@ -391,15 +397,12 @@ class TeamsHandler(ActivityHandler):
         if not acts.is_personal(activity):
             await self._say_in_channel(turn_context, "teams.welcome_team")
             return
-        email, name = await self._profile(turn_context, activity)
         incoming = Incoming(
             platform=acts.PLATFORM,
             user_id=acts.user_id(activity),
             conversation_id=(activity.get("conversation") or {}).get("id", ""),
-            email=email,
-            display_name=name,
         )
-        person_id = await self.bot.person_id_for(incoming)
+        person_id = await self.bot.person_id_for(incoming, profile=self._lookup(turn_context, activity))
         if person_id is not None:
             await save_reference(
                 self.bot.services.sessions, person_id, acts.conversation_reference(activity),
@@ -415,17 +418,16 @@ class TeamsDeliverer:
 
     platform = acts.PLATFORM
 
-    def __init__(self, bot: Bot, adapter: CloudAdapter, *, policy: RetryPolicy | None = None) -> None:
-        self.bot = bot
+    def __init__(self, services: Services, adapter: CloudAdapter, *, policy: RetryPolicy | None = None) -> None:
         self.adapter = adapter
-        self.sender = Sender(bot, policy or RetryPolicy())
-        self.app_id = bot.services.settings.microsoft_app_id or None
+        self.sender = Sender(services.catalogue, policy or RetryPolicy())
+        self.app_id = services.settings.microsoft_app_id or None
 
-    async def can_reach(self, person: Person) -> bool:
-        return await load_reference(self.bot.services.sessions, person.id) is not None
+    def can_reach(self, recipient: Recipient) -> bool:
+        return acts.PLATFORM in recipient.references
 
-    async def deliver(self, person: Person, reply: Reply) -> None:
-        stored = await load_reference(self.bot.services.sessions, person.id)
+    async def deliver(self, recipient: Recipient, reply: Reply) -> None:
+        stored = recipient.references.get(acts.PLATFORM)
         if stored is None:
             raise Unreachable("no Teams conversation with this person yet")
         reference = ConversationReference().deserialize(stored)
@@ -443,18 +445,19 @@ class TeamsDeliverer:
         except Exception as exc:  # e.g. no token could be fetched
             failures.append(exc)
         if failures:
-            judged = self._judge(failures[0], person)
+            judged = self._judge(failures[0], recipient)
             if judged is failures[0]:
                 raise judged
             raise judged from failures[0]
-        log.info("teams proactive sent person=%s", person.id)
+        log.info("teams proactive sent person=%s", recipient.person_id)
 
     @staticmethod
-    def _judge(exc: BaseException, person: Person) -> BaseException:
+    def _judge(exc: BaseException, recipient: Recipient) -> BaseException:
         status, retry_after = connector_failure(exc)
         if is_transient(exc):
-            return RetryLater(f"Teams connector status {status or 'unreachable'}", after_seconds=retry_after)
+            return RetryLater(f"Teams connector status {status or 'unreachable'}", after_seconds=retry_after,
+                              throttled=status == 429)
         if status in GONE_STATUSES:
-            log.warning("teams conversation gone person=%s status=%s", person.id, status)
+            log.warning("teams conversation gone person=%s status=%s", recipient.person_id, status)
             return Unreachable(f"Teams answered {status}: the app was removed or the chat is gone")
         return exc

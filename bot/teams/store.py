@@ -18,7 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage.db import unit_of_work
-from storage.models import ConversationRef, PlatformIdentity, ProcessedEvent
+from storage.models import ConversationRef, ProcessedEvent
 
 log = logging.getLogger("ldbot.teams.store")
 
@@ -58,17 +58,6 @@ async def load_reference(sessions: Sessions, person_id: int) -> dict[str, Any] |
                 ConversationRef.platform == PLATFORM, ConversationRef.person_id == person_id
             )
         )
-
-
-async def knows_user(sessions: Sessions, teams_user_id: str) -> bool:
-    """True when this Teams user is linked to a person already (so the roster need not be asked)."""
-    async with sessions() as db:
-        found = await db.scalar(
-            select(PlatformIdentity.id).where(
-                PlatformIdentity.platform == PLATFORM, PlatformIdentity.platform_user_id == teams_user_id
-            )
-        )
-        return found is not None
 
 
 class ProcessedActivities:

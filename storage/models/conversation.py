@@ -26,7 +26,7 @@ class DialogState(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
-OUTBOX_STATUSES = ("pending", "delivered", "parked", "cancelled")
+OUTBOX_STATUSES = ("pending", "delivered", "parked", "cancelled", "dropped")
 
 
 class OutgoingMessage(Base):
@@ -53,6 +53,11 @@ class OutgoingMessage(Base):
     attempts: Mapped[int] = mapped_column(default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Which sender's claim this is: a sender's final update must match it, so one whose lease ran out and
+    # was re-claimed by another can never mark (or send) the message again.
+    claim_token: Mapped[str | None] = mapped_column(String(36), index=True)
+    # Times the platform said "too many requests": waited out, never counted as a failed attempt.
+    deferrals: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
-from bot.core import Bot
+from bot.app import make_bot
 from bot.server import build_app
 from bot.services import Services
 from bot.slack.app import SLACK_ADAPTER
@@ -34,7 +34,7 @@ def slack_services(services: Services, fake_slack: FakeSlack) -> Services:
 
 @pytest.fixture
 async def slack(slack_services: Services, fake_slack: FakeSlack) -> AsyncIterator[SlackHarness]:
-    bot = Bot(slack_services)
+    bot = make_bot(slack_services)
     app = await build_app(bot, [PLATFORM])
     client = TestClient(TestServer(app, host="127.0.0.1", port=0))
     await client.start_server()

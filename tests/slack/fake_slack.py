@@ -135,7 +135,12 @@ class FakeSlack:
 
     def _chat_postMessage(self, body: dict[str, Any]) -> dict[str, Any]:
         body["ts"] = self._next_ts()  # kept on the recorded call, so a test can click the message's buttons
-        return {"ok": True, "channel": body.get("channel"), "ts": body["ts"],
+        channel = str(body.get("channel") or "")
+        if not channel:
+            return {"ok": False, "error": "channel_not_found"}
+        if channel.startswith(("U", "W")):  # as Slack does: a user id posts into the bot's DM with them
+            body["posted_in"] = "D" + channel.lstrip("UW")
+        return {"ok": True, "channel": body.get("posted_in", channel), "ts": body["ts"],
                 "message": {"text": body.get("text"), "blocks": body.get("blocks", [])}}
 
     def _chat_update(self, body: dict[str, Any]) -> dict[str, Any]:

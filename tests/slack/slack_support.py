@@ -134,7 +134,7 @@ class SlackHarness:
             e for b in message["blocks"] if b["type"] == "actions" for e in b["elements"]
             if e["action_id"].split("~")[0] == action_id and (value is None or e.get("value") == value)
         )
-        channel, ts = message["channel"], message["ts"]
+        channel, ts = message.get("posted_in", message["channel"]), message["ts"]
         return await self.interactive({
             "type": "block_actions", "user": {"id": user, "team_id": TEAM}, "api_app_id": APP_ID,
             "token": "legacy", "trigger_id": f"trig.{next(_counter)}", "team": {"id": TEAM},
@@ -167,7 +167,8 @@ class SlackHarness:
         """chat.postMessage bodies (with the ts the fake answered), oldest first."""
         result = []
         for call in self.fake.calls:
-            if call.method == "chat.postMessage" and (channel is None or call.body.get("channel") == channel):
+            posted_in = call.body.get("posted_in", call.body.get("channel"))
+            if call.method == "chat.postMessage" and (channel is None or posted_in == channel):
                 result.append(call.body)
         return result
 

@@ -10,10 +10,10 @@ from urllib.parse import urlencode
 import pytest
 
 import bot.slack.app as slack_app
-from bot.router import CommandSpec, FormSpec, registry
 from bot.slack import blocks
 from bot.slack.blocks import ModalMetadata
 from bot.types import Button, Form, FormField
+from bot.unit import Routes
 from tests.slack.slack_support import dm_of
 from tests.support import add_person
 
@@ -21,26 +21,28 @@ STAFF = "U0STAFF"
 
 
 @pytest.fixture
-def gate():
-    """A command, a button and a form whose handlers wait until the test opens the gate."""
+def gate(slack):
+    """A command, a button and a form (added to this bot's router) whose handlers wait for the gate."""
     opened = asyncio.Event()
+    routes = Routes()
 
+    @routes.command("zz slowpoke")
+    @routes.action("test.slow")
     async def slow(turn) -> None:
         await opened.wait()
         turn.say("core.cancelled", buttons=[Button("Again", "test.slow", "1")])
 
+    @routes.form("test.slow")
     async def slow_form(turn, values) -> None:
         await opened.wait()
         turn.say("core.cancelled")
 
-    spec = CommandSpec(("zz slowpoke",), slow)
-    registry.commands.append(spec)
-    registry.actions["test.slow"] = slow
-    registry.forms["test.slow"] = FormSpec(slow_form)
+    router = slack.bot.router
+    router.commands += routes.commands
+    router.actions.update(routes.actions)
+    router.forms.update(routes.forms)
     yield opened
     opened.set()
-    registry.commands.remove(spec)
-    del registry.actions["test.slow"], registry.forms["test.slow"]
 
 
 async def _staff(slack) -> None:

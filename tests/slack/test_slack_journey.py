@@ -9,10 +9,9 @@ import json
 from sqlalchemy import select
 
 from bot.slack.platform import PLATFORM
-from scheduler.outbox import deliver_due
 from storage.models import Evidence, OutgoingMessage
 from tests.slack.slack_support import dm_of
-from tests.support import add_competence, add_person
+from tests.support import add_competence, add_person, deliver
 
 STAFF, MANAGER = "U0STAFF", "U0MANAGER"
 SNEAKY = "Led the BA team <!channel> see <https://evil.example|the guidance> & <@U0BOSS>"
@@ -38,7 +37,7 @@ async def _log_evidence(slack, description: str = SNEAKY) -> int:
 
 
 async def _deliver(slack) -> None:
-    report = await deliver_due(slack.bot, [PLATFORM.deliverer(slack.bot)])
+    report = await deliver(slack.bot.services, [PLATFORM.deliverer(slack.bot.services)])
     assert report.retrying == [] and report.parked == [] and report.unreachable == []
 
 

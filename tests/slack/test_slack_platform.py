@@ -7,8 +7,8 @@ import yaml
 from aiohttp.test_utils import TestClient, TestServer
 from click.testing import CliRunner
 
+from bot.app import make_bot
 from bot.cli import main
-from bot.core import Bot
 from bot.platforms import enabled_plugins
 from bot.server import build_app
 from bot.settings import SettingsError, load_settings
@@ -57,7 +57,7 @@ async def test_without_a_signing_secret_the_http_endpoint_is_off(services):
     settings = services.settings.model_copy(update={"slack_bot_token": "xoxb-1", "slack_app_token": "xapp-1-A"})
     import dataclasses
 
-    app = await build_app(Bot(dataclasses.replace(services, settings=settings)), [PLATFORM])
+    app = await build_app(make_bot(dataclasses.replace(services, settings=settings)), [PLATFORM])
     async with TestClient(TestServer(app, host="127.0.0.1", port=0)) as client:
         assert (await client.post("/slack/events", data=b"{}")).status == 404
 

@@ -72,7 +72,7 @@ async def test_a_retry_reaching_another_server_process_is_skipped_too(slack, sla
     """Two `ldbot serve` processes share the database: the second one sees the first one's record."""
     from aiohttp.test_utils import TestClient, TestServer
 
-    from bot.core import Bot
+    from bot.app import make_bot
     from bot.server import build_app
     from bot.slack.app import SLACK_ADAPTER
     from bot.slack.platform import PLATFORM
@@ -80,7 +80,7 @@ async def test_a_retry_reaching_another_server_process_is_skipped_too(slack, sla
 
     await _staff(slack)
     await slack.dm(STAFF, "help", event_id="Ev0TWOPROC")
-    other_app = await build_app(Bot(slack_services), [PLATFORM])
+    other_app = await build_app(make_bot(slack_services), [PLATFORM])
     async with TestClient(TestServer(other_app, host="127.0.0.1", port=0)) as client:
         other = SlackHarness(client=client, fake=slack.fake, adapter=other_app[SLACK_ADAPTER], bot=slack.bot)
         response = await other.dm(STAFF, "help", event_id="Ev0TWOPROC", retry=1)

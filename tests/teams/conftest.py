@@ -12,6 +12,7 @@ import aiohttp
 import pytest
 from aiohttp.test_utils import TestServer
 
+from bot.app import make_bot
 from bot.core import Bot
 from bot.server import build_app
 from bot.services import Services
@@ -54,7 +55,7 @@ class RunningBot:
 
 
 async def start_bot(services: Services) -> RunningBot:
-    bot = Bot(services)
+    bot = make_bot(services)
     app = await build_app(bot, [PLATFORM])
     server = TestServer(app, host="127.0.0.1", port=0)
     await server.start_server()

@@ -6,9 +6,8 @@ from sqlalchemy import func, select
 
 from bot.teams.cards import DEF_KEY, FORM_KEY
 from bot.teams.platform import PLATFORM
-from scheduler.outbox import deliver_due
 from storage.models import Evidence, OutgoingMessage
-from tests.support import add_competence, add_person
+from tests.support import add_competence, add_person, deliver
 from tests.teams.conftest import TeamsUser
 
 
@@ -130,7 +129,7 @@ async def test_reply_still_throttled_after_quick_retries_is_held_and_delivered_b
         assert await db.scalar(select(func.count()).select_from(Evidence)) == 1  # the record was kept
 
     before = len(connector.calls)
-    report = await deliver_due(running.bot, [PLATFORM.deliverer(running.bot)])
+    report = await deliver(running.bot.services, [PLATFORM.deliverer(running.bot.services)])
     assert held.id in report.delivered
     [sent] = [c for c in connector.calls[before:] if c.conversation_id == alex.conversation]
     assert sent.method == "POST"
@@ -144,7 +143,7 @@ async def test_held_form_keeps_its_type_ahead_choices(services, running, connect
     assert await alex.say("evidence") == []
 
     [held] = await _held(services)
-    report = await deliver_due(running.bot, [PLATFORM.deliverer(running.bot)])
+    report = await deliver(running.bot.services, [PLATFORM.deliverer(running.bot.services)])
     assert report.delivered == [held.id]
     [sent] = connector.posts(alex.conversation)
     competence = sent.inputs()["competence"]
@@ -162,5 +161,5 @@ async def test_a_long_retry_after_is_left_to_the_outbox_not_waited_out_in_the_tu
     [held] = await _held(services)
     async with services.sessions() as db:
         assert (await db.get(OutgoingMessage, held.id)).status == "pending"
-    assert (await deliver_due(running.bot, [PLATFORM.deliverer(running.bot)])).delivered == [held.id]
+    assert (await deliver(running.bot.services, [PLATFORM.deliverer(running.bot.services)])).delivered == [held.id]
     assert "Hi Alex" in connector.posts(alex.conversation)[-1].text

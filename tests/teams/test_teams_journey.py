@@ -7,9 +7,8 @@ from sqlalchemy import func, select
 
 from bot.teams.cards import ACTION_KEY, FORM_KEY
 from bot.teams.platform import PLATFORM
-from scheduler.outbox import deliver_due
 from storage.models import AuditEvent, Evidence
-from tests.support import add_competence, add_person
+from tests.support import add_competence, add_person, deliver
 from tests.teams.conftest import TeamsUser
 
 
@@ -20,7 +19,7 @@ async def test_log_verify_and_tell(services, running, connector):
     await add_competence(services, "FFDR8", "Drive an emergency response vehicle", risk_critical=True, months=24)
     alex = TeamsUser(running, connector, "Alex Morgan", "alex.morgan@northvale-fire.example", "aad-alex")
     sam = TeamsUser(running, connector, "Sam Patel", "sam.patel@northvale-fire.example", "aad-sam")
-    deliverers = [PLATFORM.deliverer(running.bot)]
+    deliverers = [PLATFORM.deliverer(running.bot.services)]
     await sam.install()  # Sam added the app earlier: the bot may message Sam first
 
     # Alex logs evidence through the card form.
@@ -34,7 +33,7 @@ async def test_log_verify_and_tell(services, running, connector):
         evidence_id = await db.scalar(select(Evidence.id))
 
     # The outbox sender reaches Sam with a card.
-    report = await deliver_due(running.bot, deliverers)
+    report = await deliver(running.bot.services, deliverers)
     assert len(report.delivered) == 1
     [request] = connector.posts(sam.conversation)[-1:]
     assert "Alex Morgan has submitted evidence" in request.text and "FFDR8" in request.text
@@ -67,9 +66,9 @@ async def test_log_verify_and_tell(services, running, connector):
 
     # Alex is told, once.
     before = len(connector.posts(alex.conversation))
-    report = await deliver_due(running.bot, deliverers)
+    report = await deliver(running.bot.services, deliverers)
     assert len(report.delivered) == 1
     [told] = connector.posts(alex.conversation)[before:]
     assert "Good news: Sam Patel marked your evidence" in told.text and "Safe, well-planned drive." in told.text
-    assert (await deliver_due(running.bot, deliverers)).delivered == []
+    assert (await deliver(running.bot.services, deliverers)).delivered == []
     assert len(connector.posts(alex.conversation)) == before + 1

@@ -5,9 +5,8 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from bot.teams.platform import PLATFORM
-from scheduler.outbox import deliver_due
 from storage.models import ConversationRef, OutgoingMessage, PlatformIdentity
-from tests.support import add_person
+from tests.support import add_person, deliver
 from tests.teams.conftest import BOT_ID, TENANT, TeamsUser
 
 
@@ -137,5 +136,5 @@ async def test_a_throttled_private_answer_to_a_channel_mention_is_held_for_the_o
     async with services.sessions() as db:
         [held] = list(await db.scalars(select(OutgoingMessage)))
     assert held.platform == "teams" and held.kind == "reply"
-    assert (await deliver_due(running.bot, [PLATFORM.deliverer(running.bot)])).delivered == [held.id]
+    assert (await deliver(running.bot.services, [PLATFORM.deliverer(running.bot.services)])).delivered == [held.id]
     assert "Hi Alex" in connector.sent_to(alex.conversation)[-1].text

@@ -6,22 +6,16 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from bot.core import Bot
+from bot.app import make_bot
 from bot.teams.platform import PLATFORM
-from bot.turn import queue_message
-from bot.types import Button
-from scheduler.outbox import deliver_due
-from storage.db import unit_of_work
+from scheduler.outbox import NoticeButton
 from storage.models import OutgoingMessage
-from tests.support import add_person
+from tests.support import add_person, deliver, queue
 from tests.teams.conftest import TeamsUser, start_bot, teams_services
 
 
 async def _queue(services, recipient_id: int, *, buttons=()) -> int:
-    async with unit_of_work(services.sessions) as db:
-        row = await queue_message(db, recipient_id=recipient_id, template="teams.welcome", context={},
-                                  buttons=buttons, now=services.now())
-        return row.id
+    return await queue(services, recipient_id, "teams.welcome", buttons=tuple(buttons))
 
 
 async def _row(services, message_id: int) -> OutgoingMessage:
@@ -47,11 +41,11 @@ async def test_proactive_card_after_a_restart(services, connector):
 
     # A new process: new services objects, new Bot, new adapter; only the database is shared.
     restarted = teams_services(services)
-    bot = Bot(restarted)
-    deliverer = PLATFORM.deliverer(bot)
-    message_id = await _queue(restarted, sam_id, buttons=[Button("Competent", "evidence.decide", "7:competent")])
+    bot = make_bot(restarted)
+    deliverer = PLATFORM.deliverer(bot.services)
+    message_id = await _queue(restarted, sam_id, buttons=[NoticeButton("verification.button_competent", "evidence.decide", "7:competent")])
 
-    report = await deliver_due(bot, [deliverer])
+    report = await deliver(bot.services, [deliverer])
 
     assert report.delivered == [message_id]
     [call] = connector.calls
@@ -66,10 +60,10 @@ async def test_proactive_card_after_a_restart(services, connector):
 async def test_never_met_person_is_unreachable_and_admins_are_told(services, connector):
     admin_id = await add_person(services, "ops.admin@northvale-fire.example", "Olu Admin", role="admin")
     lee_id = await add_person(services, "lee.jones@northvale-fire.example", "Lee Jones")
-    bot = Bot(teams_services(services))
+    bot = make_bot(teams_services(services))
     message_id = await _queue(services, lee_id)
 
-    report = await deliver_due(bot, [PLATFORM.deliverer(bot)])
+    report = await deliver(bot.services, [PLATFORM.deliverer(bot.services)])
 
     assert report.unreachable == [message_id] and connector.calls == []
     assert (await _row(services, message_id)).status == "parked"
@@ -80,11 +74,11 @@ async def test_never_met_person_is_unreachable_and_admins_are_told(services, con
 
 async def test_short_throttle_is_retried_inside_one_delivery(services, connector):
     sam_id, sam = await _installed_sam(services, connector)
-    bot = Bot(teams_services(services))
+    bot = make_bot(teams_services(services))
     message_id = await _queue(services, sam_id)
     connector.throttle(429, retry_after="0")
 
-    report = await deliver_due(bot, [PLATFORM.deliverer(bot)])
+    report = await deliver(bot.services, [PLATFORM.deliverer(bot.services)])
 
     assert report.delivered == [message_id]
     assert [status for _, status in connector.refused] == [429]
@@ -93,32 +87,33 @@ async def test_short_throttle_is_retried_inside_one_delivery(services, connector
 
 async def test_long_throttle_leaves_it_to_the_outbox_honouring_retry_after(services, connector, clock):
     sam_id, sam = await _installed_sam(services, connector)
-    bot = Bot(teams_services(services))
-    deliverer = PLATFORM.deliverer(bot)
+    bot = make_bot(teams_services(services))
+    deliverer = PLATFORM.deliverer(bot.services)
     message_id = await _queue(services, sam_id)
     connector.throttle(429, retry_after="30")
 
-    report = await deliver_due(bot, [deliverer])
+    report = await deliver(bot.services, [deliverer])
 
-    assert report.retrying == [message_id] and connector.calls == []
+    assert report.deferred == [message_id] and report.retrying == [] and connector.calls == []
     row = await _row(services, message_id)
-    assert row.status == "pending" and row.attempts == 1 and "429" in row.last_error
+    # waited out, not a failure
+    assert row.status == "pending" and (row.attempts, row.deferrals) == (0, 1) and "429" in row.last_error
     assert row.next_attempt_at >= clock() + timedelta(seconds=30)
 
     clock.advance(seconds=29)
-    assert (await deliver_due(bot, [deliverer])).delivered == []
+    assert (await deliver(bot.services, [deliverer])).delivered == []
     clock.advance(seconds=3600)
-    assert (await deliver_due(bot, [deliverer])).delivered == [message_id]
+    assert (await deliver(bot.services, [deliverer])).delivered == [message_id]
     assert len(connector.posts(sam.conversation)) == 1  # never twice
 
 
 async def test_transient_5xx_is_retried_once_quickly_then_by_the_outbox(services, connector):
     sam_id, _ = await _installed_sam(services, connector)
-    bot = Bot(teams_services(services))
+    bot = make_bot(teams_services(services))
     message_id = await _queue(services, sam_id)
     connector.throttle(502, retry_after=None, times=10)
 
-    report = await deliver_due(bot, [PLATFORM.deliverer(bot)])
+    report = await deliver(bot.services, [PLATFORM.deliverer(bot.services)])
 
     assert report.retrying == [message_id]
     assert [status for _, status in connector.refused] == [502, 502, 502]  # our bounded retries, no hidden ones
@@ -126,10 +121,10 @@ async def test_transient_5xx_is_retried_once_quickly_then_by_the_outbox(services
 
 async def test_removed_app_is_unreachable(services, connector):
     sam_id, _ = await _installed_sam(services, connector)
-    bot = Bot(teams_services(services))
+    bot = make_bot(teams_services(services))
     message_id = await _queue(services, sam_id)
     connector.throttle(403, retry_after=None)
 
-    report = await deliver_due(bot, [PLATFORM.deliverer(bot)])
+    report = await deliver(bot.services, [PLATFORM.deliverer(bot.services)])
 
     assert report.unreachable == [message_id]

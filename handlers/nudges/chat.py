@@ -1,0 +1,201 @@
+"""Acting on a digest without leaving the chat (the rules are in usecases.py)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from bot.dates import DateParseError, parse_uk_date
+from bot.turn import Turn
+from bot.types import Form, FormField
+from bot.unit import Routes
+from bot.usecase import Refused
+from handlers.nudges import usecases as uc
+from handlers.nudges.rules import NudgeRules
+from storage.models import EVIDENCE_KINDS
+from storage.records_import import parse_day
+
+routes = Routes()
+
+SUMMARY_CHARS = 80
+
+
+def _args(turn: Turn) -> list[str]:
+    """The button's data: its value, or what follows the route key in its id."""
+    act = turn.incoming.action
+    if act is None:
+        return []
+    data = act.value or act.action_id.partition(":")[2]
+    return data.split(":") if data else []
+
+
+def _number(text: str | None) -> int | None:
+    return int(text) if text and text.isdigit() else None
+
+
+def _refused(turn: Turn, refused: Refused) -> None:
+    if refused.reason == "not_allowed":
+        turn.say("nudges.not_allowed", **refused.detail)
+    elif refused.reason == "booked_already":
+        turn.say("nudges.booked_already", **refused.detail)
+    elif refused.reason in ("future_date", "past_date", "far_date"):
+        turn.say(f"nudges.{refused.reason}")
+    else:
+        turn.say("nudges.gone")
+
+
+def _parse(turn: Turn, text: str) -> date | None:
+    """A typed date: the chat's friendly parser ("yesterday", "28/03"), else the strict formats."""
+    try:
+        return parse_uk_date(text, turn.today())
+    except DateParseError:
+        return parse_day(text)
+
+
+def _date_field(turn: Turn, label: str) -> FormField:
+    example = turn.today().isoformat()
+    return FormField("date", label, "date", hint=turn.text("nudges.date_hint", example=example), initial=example)
+
+
+def _rules(turn: Turn) -> NudgeRules:
+    return turn.services.config(NudgeRules)
+
+
+# --- appraisal done -----------------------------------------------------------------------------------------
+@routes.action("nudges.done")
+async def ask_appraisal_done(turn: Turn) -> None:
+    args = _args(turn)
+    try:
+        person = await uc.managed_person(turn.db, turn.person, _number(args[0] if args else None))
+    except Refused as refused:
+        _refused(turn, refused)
+        return
+    turn.say(
+        "nudges.done_ask",
+        name=person.name,
+        form=Form(
+            "nudges.done",
+            turn.text("nudges.done_title", name=person.name),
+            (_date_field(turn, turn.text("nudges.done_field")),),
+            turn.text("nudges.save"),
+            context=str(person.id),
+        ),
+    )
+
+
+async def _validate_done(turn: Turn, values: dict[str, str]) -> dict[str, str]:
+    if "date" not in values:
+        return {}
+    day = _parse(turn, values["date"])
+    if day is None:
+        return {"date": turn.text("nudges.bad_date", example=turn.today().isoformat())}
+    if day > turn.today():
+        return {"date": turn.text("nudges.future_date")}
+    values["date"] = day.isoformat()
+    return {}
+
+
+@routes.form("nudges.done", validate=_validate_done)
+async def save_appraisal_done(turn: Turn, values: dict[str, str]) -> None:
+    try:
+        done = await turn.apply(await uc.appraisal_done(
+            turn.db, turn.person, turn.at, person_id=_number(turn.form_context) or 0,
+            done=date.fromisoformat(values["date"]), rules=_rules(turn),
+        ))
+    except Refused as refused:
+        _refused(turn, refused)
+        return
+    turn.say("nudges.done_saved", name=done.person.name, done=done.done.isoformat(), next_due=done.next_due.isoformat())
+
+
+# --- snooze ---------------------------------------------------------------------------------------------------
+@routes.action("nudges.snooze")
+async def snooze(turn: Turn) -> None:
+    args = _args(turn)
+    try:
+        snoozed = await turn.apply(await uc.snooze(
+            turn.db, turn.person, turn.at, person_id=_number(args[0] if args else None) or 0,
+            item=":".join(args[1:]), rules=_rules(turn),
+        ))
+    except Refused as refused:
+        _refused(turn, refused)
+        return
+    turn.say("nudges.snoozed", name=snoozed.person.name, what=snoozed.what, until=snoozed.until.isoformat())
+
+
+# --- book a workplace assessment ----------------------------------------------------------------------------
+@routes.action("nudges.book")
+async def ask_booking(turn: Turn) -> None:
+    args = _args(turn)
+    try:
+        person = await uc.managed_person(turn.db, turn.person, _number(args[0] if args else None))
+        competence = await uc.active_competence(turn.db, _number(args[1] if len(args) > 1 else None))
+    except Refused as refused:
+        _refused(turn, refused)
+        return
+    turn.say(
+        "nudges.book_ask",
+        name=person.name,
+        what=competence.code,
+        form=Form(
+            "nudges.book",
+            turn.text("nudges.book_title", name=person.name, what=competence.code),
+            (_date_field(turn, turn.text("nudges.book_field")),),
+            turn.text("nudges.book_submit"),
+            context=f"{person.id}:{competence.id}",
+        ),
+    )
+
+
+async def _validate_booking(turn: Turn, values: dict[str, str]) -> dict[str, str]:
+    if "date" not in values:
+        return {}
+    day = _parse(turn, values["date"])
+    if day is None:
+        return {"date": turn.text("nudges.bad_date", example=turn.today().isoformat())}
+    problem = uc.booking_problem(day, turn.today())
+    if problem:
+        return {"date": turn.text(f"nudges.{problem}")}
+    values["date"] = day.isoformat()
+    return {}
+
+
+@routes.form("nudges.book", validate=_validate_booking)
+async def save_booking(turn: Turn, values: dict[str, str]) -> None:
+    person_id, _, competence_id = turn.form_context.partition(":")
+    try:
+        booked = await turn.apply(await uc.book_assessment(
+            turn.db, turn.person, turn.at, person_id=_number(person_id) or 0,
+            competence_id=_number(competence_id) or 0, on=date.fromisoformat(values["date"]),
+        ))
+    except Refused as refused:
+        _refused(turn, refused)
+        return
+    turn.say("nudges.booked", name=booked.person.name, what=booked.competence.code, on=booked.on.isoformat())
+
+
+# --- evidence awaiting verification ---------------------------------------------------------------------------
+@routes.action("nudges.evidence")
+async def evidence_waiting(turn: Turn) -> None:
+    args = _args(turn)
+    try:
+        waiting = await uc.evidence_waiting(
+            turn.db, turn.person, turn.at, person_id=_number(args[0] if args else None) or 0,
+            competence_id=_number(args[1] if len(args) > 1 else None),
+        )
+    except Refused as refused:
+        _refused(turn, refused)
+        return
+    code = waiting.competence.code if waiting.competence else ""
+    items = []
+    for evidence in waiting.evidence:
+        codes = [c.code for c in evidence.competences]
+        summary = " ".join(evidence.description.split())
+        items.append({
+            "id": evidence.id,
+            "kind": EVIDENCE_KINDS.get(evidence.kind, evidence.kind),
+            "date": evidence.activity_date.isoformat(),
+            "codes": ", ".join(codes),
+            "summary": summary if len(summary) <= SUMMARY_CHARS else summary[: SUMMARY_CHARS - 1] + "…",
+            "matches": bool(code) and code in codes,
+        })
+    turn.say("nudges.evidence_list", name=waiting.person.name, what=code, items=items)

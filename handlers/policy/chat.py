@@ -1,0 +1,134 @@
+"""Policy questions in chat: free text (or "ask ...") answered from the service's documents, with citations;
+helpful / not helpful, "Ask the L&D team", and the team's replies ("reply 12: ...")."""
+
+from __future__ import annotations
+
+import re
+
+from bot.access import Act
+from bot.turn import Turn
+from bot.types import Button
+from bot.unit import Routes
+from bot.usecase import Refused
+from handlers.policy import usecases as uc
+
+routes = Routes()
+
+_REPLY = re.compile(r"^#?\s*(\d+)\s*[:.,\-–]?\s*(.*)$", re.S)
+
+
+@routes.command("ask", "policy", "question", summary="policy.summary", may=Act.ASK_POLICY, rank=40)
+async def ask(turn: Turn) -> None:
+    await answer(turn, turn.args)
+
+
+@routes.otherwise
+async def free_text(turn: Turn) -> None:
+    """Text no command claims is treated as a policy question."""
+    await answer(turn, turn.args)
+
+
+async def answer(turn: Turn, question: str) -> None:
+    try:
+        asked = await turn.apply(await uc.ask(turn.db, turn.person, turn.at, question=question,
+                                              channel=turn.incoming.platform))
+    except Refused:
+        turn.say("policy.ask_usage")
+        return
+    template, context = asked.presentation()
+    result = asked.answer
+    if template == "policy.no_answer":
+        buttons: tuple[Button, ...] = (
+            Button(turn.text("policy.button_ask_ld"), f"policy.handoff:{result.question_id}"),
+        )
+    elif template in ("policy.answer", "policy.standard_answer"):
+        buttons = (
+            Button(turn.text("policy.button_helpful"), f"policy.feedback:{result.question_id}:yes"),
+            Button(turn.text("policy.button_not_helpful"), f"policy.feedback:{result.question_id}:no"),
+        )
+    else:
+        buttons = ()
+    turn.say(template, buttons=buttons, **context)
+
+
+def _action_parts(turn: Turn) -> list[str]:
+    assert turn.incoming.action is not None
+    return turn.incoming.action.action_id.split(":")[1:]
+
+
+@routes.action("policy.feedback")
+async def feedback(turn: Turn) -> None:
+    parts = _action_parts(turn)
+    if len(parts) != 2 or not parts[0].isdigit() or parts[1] not in ("yes", "no"):
+        turn.say("core.stale_action")
+        return
+    try:
+        given = await turn.apply(await uc.give_feedback(turn.db, turn.person, turn.at, question_id=int(parts[0]),
+                                                        helpful=parts[1] == "yes"))
+    except Refused as refused:
+        turn.say("policy.feedback_already" if refused.reason == "already" else "core.stale_action")
+        return
+    if given.helpful:
+        turn.say("policy.feedback_thanks")
+    else:
+        turn.say(
+            "policy.feedback_sorry",
+            buttons=(Button(turn.text("policy.button_ask_ld"), f"policy.handoff:{given.question.id}"),),
+        )
+
+
+@routes.action("policy.handoff")
+async def hand_off(turn: Turn) -> None:
+    parts = _action_parts(turn)
+    if not parts or not parts[0].isdigit():
+        turn.say("core.stale_action")
+        return
+    try:
+        done = await turn.apply(await uc.hand_off(turn.db, turn.person, turn.at, question_id=int(parts[0])))
+    except Refused as refused:
+        if refused.reason == "already":
+            turn.say("policy.handoff_already", **refused.detail)
+        elif refused.reason == "no_team":
+            turn.say("policy.handoff_no_team")
+        else:
+            turn.say("core.stale_action")
+        return
+    turn.say("policy.handoff_sent", number=done.handoff.id)
+
+
+@routes.command("reply", summary="policy.summary_reply", may=Act.ANSWER_HANDOFFS, rank=100)
+async def reply(turn: Turn) -> None:
+    """An L&D team member answers a handed-over question: "reply 12: your answer"."""
+    if not await turn.may(Act.ANSWER_HANDOFFS):
+        turn.say("policy.reply_not_allowed")
+        return
+    m = _REPLY.match(turn.args.strip())
+    if m is None or not m.group(2).strip():
+        turn.say("policy.reply_usage")
+        return
+    try:
+        replied = await turn.apply(await uc.reply_to_handoff(turn.db, turn.person, turn.at,
+                                                             handoff_id=int(m.group(1)), text=m.group(2)))
+    except Refused:
+        turn.say("policy.reply_not_found", number=m.group(1))
+        return
+    turn.say(
+        "policy.reply_sent",
+        number=replied.handoff.id,
+        asker=replied.asker.name if replied.asker else "",
+        buttons=(Button(turn.text("policy.button_save_standard"), f"policy.save_standard:{replied.handoff.id}"),),
+    )
+
+
+@routes.action("policy.save_standard")
+async def save_standard(turn: Turn) -> None:
+    parts = _action_parts(turn)
+    try:
+        await turn.apply(await uc.save_standard_answer(
+            turn.db, turn.person, turn.at, handoff_id=int(parts[0]) if parts and parts[0].isdigit() else 0,
+        ))
+    except Refused as refused:
+        template = {"not_allowed": "policy.reply_not_allowed", "already": "policy.standard_exists"}
+        turn.say(template.get(refused.reason, "core.stale_action"))
+        return
+    turn.say("policy.standard_saved")

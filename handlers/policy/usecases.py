@@ -1,0 +1,194 @@
+"""Policy questions answered from the service's own documents, and the loop that closes the gaps.
+
+`ask` is the one code path for a question, whoever asks it: chat, `ldbot ask`, the web console's "test a
+question" box. Feedback, hand-offs to the L&D team, their replies and standard answers follow it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot import access
+from bot.access import Act
+from bot.clock import Moment
+from bot.usecase import Refused, Result
+from scheduler.outbox import Notice
+from storage.audit import record_audit
+from storage.models import Person
+from storage.policy.answer import Answer, answer_question, question_signature
+from storage.policy.models import PolicyFeedback, PolicyHandoff, PolicyQuestion, PolicyStandardAnswer
+
+
+@dataclass
+class Asked(Result):
+    answer: Answer
+    manager: str  # the asker's line manager's name, for "ask them" when nothing was found
+
+    def presentation(self, *, in_chat: bool = True) -> tuple[str, dict[str, Any]]:
+        """The template and context that say this answer; chat and the command line share the answers and
+        differ only where chat can offer more (a hand-off button) or say "I didn't understand"."""
+        answer = self.answer
+        if answer.vague:
+            return ("core.unknown_command", {}) if in_chat else ("policy.too_vague", {})
+        context = answer_context(answer)
+        if answer.standard is not None:
+            return "policy.standard_answer", context
+        if answer.confident:
+            return "policy.answer", context
+        return ("policy.no_answer", {"manager": self.manager}) if in_chat else ("policy.cli_no_answer", {})
+
+
+def answer_context(result: Answer) -> dict[str, Any]:
+    return {
+        "question": result.question,
+        "quote": result.quote,
+        "citation": result.best.as_context() if result.best else None,
+        "see_also": [c.as_context() for c in result.see_also],
+        "standard": (
+            {"answer": result.standard.text, "author": result.standard.author,
+             "date": result.standard.created.isoformat()}
+            if result.standard else None
+        ),
+    }
+
+
+async def ask(
+    db: AsyncSession, actor: Person | None, at: Moment, *, question: str, channel: str, record: bool = True
+) -> Asked:
+    """Answer a question. `actor` None is the command line's operator; `record` logs the question."""
+    if actor is not None and not await access.may(db, actor, Act.ASK_POLICY):
+        raise Refused("not_allowed")
+    if not question.strip():
+        raise Refused("empty")
+    answer = await answer_question(
+        db, question, today=at.today, now=at.now, person_id=actor.id if actor else None, channel=channel,
+        record=record,
+    )
+    manager = ""
+    if actor is not None and actor.line_manager_id is not None and not answer.answered:
+        boss = await db.get(Person, actor.line_manager_id)
+        manager = boss.name if boss is not None and boss.active else ""
+    return Asked(answer, manager)
+
+
+async def _own_question(db: AsyncSession, actor: Person, question_id: int) -> PolicyQuestion:
+    question = await db.get(PolicyQuestion, question_id)
+    if question is None or question.person_id != actor.id:
+        raise Refused("stale")
+    return question
+
+
+@dataclass
+class FeedbackGiven(Result):
+    question: PolicyQuestion
+    helpful: bool
+
+
+async def give_feedback(db: AsyncSession, actor: Person, at: Moment, *, question_id: int, helpful: bool) -> FeedbackGiven:
+    question = await _own_question(db, actor, question_id)
+    if await db.scalar(select(PolicyFeedback.id).where(PolicyFeedback.question_id == question.id)):
+        raise Refused("already")
+    db.add(
+        PolicyFeedback(
+            question_id=question.id, person_id=actor.id, helpful=helpful, section_id=question.section_id,
+            cited=question.cited, standard_answer_id=question.standard_answer_id, at=at.now,
+        )
+    )
+    await db.flush()
+    return FeedbackGiven(question, helpful)
+
+
+async def ld_team(db: AsyncSession) -> list[Person]:
+    """Who answers hand-offs: the L&D team, or the admins where there is no L&D team yet."""
+    for role in ("ld", "admin"):
+        people = list(await db.scalars(select(Person).where(Person.role == role, Person.active.is_(True))))
+        if people:
+            return people
+    return []
+
+
+@dataclass
+class HandedOff(Result):
+    handoff: PolicyHandoff
+
+
+async def hand_off(db: AsyncSession, actor: Person, at: Moment, *, question_id: int) -> HandedOff:
+    question = await _own_question(db, actor, question_id)
+    existing = await db.scalar(select(PolicyHandoff).where(PolicyHandoff.question_id == question.id))
+    if existing is not None:
+        raise Refused("already", number=existing.id)
+    team = await ld_team(db)
+    if not team:
+        raise Refused("no_team")
+    handoff = PolicyHandoff(question_id=question.id, asker_id=actor.id, created_at=at.now)
+    db.add(handoff)
+    await db.flush()
+    context = {"number": handoff.id, "asker": actor.name, "question": question.text, "cited": question.cited or ""}
+    record_audit(db, actor.id, "policy_handoff", handoff.id, "create", now=at.now, question=question.id, team=len(team))
+    return HandedOff(handoff, notices=[
+        Notice(member.id, "policy.handoff_notice", context, kind="policy_handoff",
+               dedupe_key=f"policy.handoff:{handoff.id}:{member.id}")
+        for member in team
+    ])
+
+
+@dataclass
+class Replied(Result):
+    handoff: PolicyHandoff
+    asker: Person | None
+
+
+async def reply_to_handoff(db: AsyncSession, actor: Person, at: Moment, *, handoff_id: int, text: str) -> Replied:
+    if not await access.may(db, actor, Act.ANSWER_HANDOFFS):
+        raise Refused("not_allowed")
+    handoff = await db.get(PolicyHandoff, handoff_id)
+    if handoff is None:
+        raise Refused("not_found", number=handoff_id)
+    question = await db.get(PolicyQuestion, handoff.question_id)
+    asker = await db.get(Person, handoff.asker_id)
+    text = text.strip()
+    handoff.answer, handoff.answered_by_id, handoff.answered_at, handoff.status = text, actor.id, at.now, "answered"
+    record_audit(db, actor.id, "policy_handoff", handoff.id, "answer", now=at.now)
+    notice = Notice(
+        handoff.asker_id,
+        "policy.handoff_answer",
+        {"question": question.text if question else "", "answer": text, "author": actor.name,
+         "date": at.today.isoformat()},
+        kind="policy_answer",
+    )
+    return Replied(handoff, asker, notices=[notice])
+
+
+@dataclass
+class StandardSaved(Result):
+    standard: PolicyStandardAnswer
+
+
+async def save_standard_answer(db: AsyncSession, actor: Person, at: Moment, *, handoff_id: int) -> StandardSaved:
+    if not await access.may(db, actor, Act.ANSWER_HANDOFFS):
+        raise Refused("not_allowed")
+    handoff = await db.get(PolicyHandoff, handoff_id)
+    if handoff is None or not handoff.answer:
+        raise Refused("stale")
+    if handoff.standard_answer_id is not None:
+        raise Refused("already")
+    question = await db.get(PolicyQuestion, handoff.question_id)
+    author = await db.get(Person, handoff.answered_by_id) if handoff.answered_by_id else None
+    text = question.text if question else ""
+    standard = PolicyStandardAnswer(
+        question=text,
+        concepts=await question_signature(db, text),
+        answer=handoff.answer,
+        author_id=author.id if author else None,
+        author_name=author.name if author else actor.name,
+        created_at=at.now,
+    )
+    db.add(standard)
+    await db.flush()
+    handoff.standard_answer_id = standard.id
+    record_audit(db, actor.id, "policy_standard_answer", standard.id, "create", now=at.now, handoff=handoff.id)
+    return StandardSaved(standard)

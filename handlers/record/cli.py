@@ -1,0 +1,46 @@
+"""`ldbot export`: a person's record as Markdown or CSV for an IPDR meeting."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from bot.runtime import Runtime
+from bot.services import Services
+from handlers.record.usecases import export_markdown
+from storage.org_import import person_by_email
+from storage.record import load_record, to_csv
+
+
+@click.command("export")
+@click.option("--user", "email", required=True, help="Whose record to export.")
+@click.option("--format", "fmt", type=click.Choice(["md", "csv"]), default="md", show_default=True)
+@click.option(
+    "--out", type=click.Path(path_type=Path), default=None, help="Write to a file instead of stdout."
+)
+@click.pass_obj
+def export(runtime: Runtime, email: str, fmt: str, out: Path | None) -> None:
+    """Export a person's competence status, evidence and reflections (an admin tool: everything is included)."""
+
+    async def job(services: Services) -> str | None:
+        async with services.sessions() as db:
+            person = await person_by_email(db, email)
+            if person is None:
+                return None
+            record = await load_record(db, person, services.today(), own=True)
+            if fmt == "csv":
+                return to_csv(record)
+            await services.catalogue.refresh(db, force=True)  # an admin may have reworded the export
+            return export_markdown(record, services.catalogue)
+
+    text = runtime.run(job)
+    if text is None:
+        raise click.ClickException(f"nobody with the email {email!r} is in the organisation")
+    if out is None:
+        click.echo(text, nl=False)
+    else:
+        # A BOM lets Excel open a CSV as UTF-8 (names with accents survive).
+        out.write_text(text, encoding="utf-8-sig" if fmt == "csv" else "utf-8")
+        click.echo(f"Wrote {out}")
+

@@ -1,0 +1,82 @@
+"""A person's record — competence status, evidence and reflections — as the viewer is entitled to see it.
+
+The owner sees all of it. Whoever the access policy lets view the record (their line manager and the
+managers above, assessors, L&D, admins) sees status and evidence; of the reflections, only the line
+manager reads any: those the owner chose to share. Looking at someone else's record is audited.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot import access
+from bot.access import Act
+from bot.catalogue import Catalogue
+from bot.clock import Moment
+from bot.usecase import Refused, Result
+from handlers.verification.usecases import waiting_for
+from storage.audit import record_audit
+from storage.models import Evidence, Person, Reflection
+from storage.record import Record, load_record, record_context
+from storage.reflection_queries import count_reflections, reflections_for
+from storage.status import CompetenceStatus, competence_status
+
+log = logging.getLogger("ldbot.record")
+
+
+async def find_viewable(db: AsyncSession, actor: Person, text: str) -> list[Person]:
+    """People named by email or full name whose record the actor may see."""
+    needle = " ".join(text.split()).lower()
+    candidates = await db.scalars(
+        select(Person).where(or_(func.lower(Person.email) == needle, func.lower(Person.name) == needle))
+    )
+    return [p for p in candidates if await access.may(db, actor, Act.VIEW_RECORD, p)]
+
+
+@dataclass
+class RecordView(Result):
+    record: Record
+
+
+async def view_record(db: AsyncSession, actor: Person, at: Moment, *, subject: Person) -> RecordView:
+    if not await access.may(db, actor, Act.VIEW_RECORD, subject):
+        log.info("record view refused viewer=%s", actor.id)
+        raise Refused("not_allowed")
+    own = actor.id == subject.id
+    shared = not own and await access.may(db, actor, Act.READ_SHARED_REFLECTIONS, subject)
+    record = await load_record(db, subject, at.today, own=own, shared_with=actor.id if shared else None)
+    if not own:
+        record_audit(db, actor.id, "person", subject.id, "record_viewed", now=at.now)
+        log.info("record viewed viewer=%s person=%s", actor.id, subject.id)
+    return RecordView(record)
+
+
+def export_markdown(record: Record, catalogue: Catalogue, *, platform: str = "console") -> str:
+    """The IPDR-ready export, in the words of the (editable) template `record.export_markdown`."""
+    return catalogue.render("record.export_markdown", record_context(record), platform=platform) + "\n"
+
+
+@dataclass
+class Home(Result):
+    statuses: list[CompetenceStatus]
+    reflections: list[Reflection]
+    total_reflections: int
+    # Evidence waiting for this person's decision, when they decide anyone's: (evidence, owner).
+    decides: bool
+    waiting: list[tuple[Evidence, Person]]
+
+
+async def home(db: AsyncSession, actor: Person, at: Moment, *, reflections: int = 5) -> Home:
+    """A person's own summary: what the Slack Home tab (and any other home screen) shows."""
+    decides = await access.could(db, actor, Act.DECIDE_EVIDENCE)
+    return Home(
+        statuses=await competence_status(db, actor.id, at.today),
+        reflections=await reflections_for(db, actor.id, limit=reflections),
+        total_reflections=await count_reflections(db, actor.id),
+        decides=decides,
+        waiting=(await waiting_for(db, actor, at)).items if decides else [],
+    )
