@@ -20,6 +20,8 @@ from jinja2.sandbox import SandboxedEnvironment
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.models import TemplateOverride
+
 TEMPLATE_DIR = Path(__file__).with_name("templates")
 _NAME = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$")
 
@@ -97,8 +99,6 @@ class Catalogue:
         return env
 
     async def refresh(self, session: AsyncSession, *, force: bool = False) -> None:
-        from storage.models import TemplateOverride
-
         if not force and time.monotonic() - self._loaded_at < self._refresh_seconds:
             return
         rows = await session.execute(select(TemplateOverride.name, TemplateOverride.source))

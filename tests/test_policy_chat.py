@@ -119,3 +119,17 @@ async def test_chit_chat_is_not_logged_as_a_gap(services):
     assert "didn't understand" in await alex.send("flibbertigibbet")
     async with unit_of_work(services.sessions) as db:
         assert (await db.scalars(select(PolicyQuestion))).all() == []
+
+
+async def test_the_ld_team_sees_what_is_waiting_and_staff_do_not(services):
+    alex, lee = await setup(services)
+    await alex.send("is there a policy on bringing a dog to the fire station")
+    [(_, handoff_action, _)] = alex.buttons()
+    await alex.click(handoff_action)
+    listing = await lee.send("unanswered")
+    assert "#1 from Alex Morgan" in listing and "bringing a dog" in listing and "reply N:" in listing
+    assert "1 × \"is there a policy on bringing a dog" in listing
+    assert "unanswered" in await lee.send("help")
+    refused = await alex.send("unanswered")
+    assert "Only the L&D team" in refused and "Alex Morgan" not in refused
+    assert "unanswered" not in await alex.send("help")

@@ -120,6 +120,23 @@ async def reply(turn: Turn) -> None:
     )
 
 
+@routes.command("unanswered", "questions", "gaps", summary="policy.summary_unanswered", may=Act.ANSWER_HANDOFFS,
+                rank=95)
+async def unanswered(turn: Turn) -> None:
+    """For the L&D team: questions handed to them, then what the bot could not answer."""
+    try:
+        gaps = await uc.open_gaps(turn.db, turn.person, turn.at)
+    except Refused:
+        turn.say("policy.reply_not_allowed")
+        return
+    turn.say(
+        "policy.unanswered_list",
+        handoffs=[{"number": h.id, "asker": name, "question": text, "date": h.created_at.date().isoformat()}
+                  for h, name, text in gaps.handoffs],
+        groups=[{"count": g.count, "examples": g.examples, "nearest": g.nearest or ""} for g in gaps.groups],
+    )
+
+
 @routes.action("policy.save_standard")
 async def save_standard(turn: Turn) -> None:
     parts = _action_parts(turn)

@@ -21,6 +21,7 @@ from storage.audit import record_audit
 from storage.models import Person
 from storage.policy.answer import Answer, answer_question, question_signature
 from storage.policy.models import PolicyFeedback, PolicyHandoff, PolicyQuestion, PolicyStandardAnswer
+from storage.policy.report import QuestionGroup, unanswered_groups
 
 
 @dataclass
@@ -192,3 +193,24 @@ async def save_standard_answer(db: AsyncSession, actor: Person, at: Moment, *, h
     handoff.standard_answer_id = standard.id
     record_audit(db, actor.id, "policy_standard_answer", standard.id, "create", now=at.now, handoff=handoff.id)
     return StandardSaved(standard)
+
+
+@dataclass
+class Gaps(Result):
+    handoffs: list[tuple[PolicyHandoff, str, str]]  # (hand-off, asker's name, question), oldest first
+    groups: list[QuestionGroup]
+
+
+async def open_gaps(db: AsyncSession, actor: Person, at: Moment, *, limit: int = 10) -> Gaps:
+    """What the L&D team should answer: open hand-offs, then unanswered questions grouped."""
+    if not await access.may(db, actor, Act.ANSWER_HANDOFFS):
+        raise Refused("not_allowed")
+    rows = await db.execute(
+        select(PolicyHandoff, Person.name, PolicyQuestion.text)
+        .join(Person, Person.id == PolicyHandoff.asker_id)
+        .join(PolicyQuestion, PolicyQuestion.id == PolicyHandoff.question_id)
+        .where(PolicyHandoff.status == "open")
+        .order_by(PolicyHandoff.created_at, PolicyHandoff.id)
+        .limit(limit)
+    )
+    return Gaps([(h, name, text) for h, name, text in rows.all()], (await unanswered_groups(db))[:limit])
