@@ -21,7 +21,7 @@ from bot.catalogue import TEMPLATE_DIR, Catalogue
 from bot.clock import Clock, system_clock
 from bot.services import Services
 from bot.settings import Settings, SettingsError, load_settings
-from storage.migrate import ensure_current
+from storage.schema import ensure_current
 
 T = TypeVar("T")
 

@@ -12,7 +12,6 @@ from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
 
-import psycopg
 from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
@@ -86,6 +85,8 @@ def scratch_postgres(server_url: str, prefix: str) -> Iterator[str]:
 
 async def listen(url: URL, channel: str, callback: Callable[[], None]) -> None:
     """Call `callback` on every PostgreSQL NOTIFY on `channel`, until cancelled (reconnecting if dropped)."""
+    import psycopg  # only a PostgreSQL deployment gets here; SQLite processes never load the driver
+
     conninfo = url.set(drivername="postgresql").render_as_string(hide_password=False)
     while True:
         try:

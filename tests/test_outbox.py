@@ -248,3 +248,15 @@ async def test_the_running_sender_delivers_what_is_committed_without_waiting_for
         assert len(fake.sent) == 1
     finally:
         task.cancel()
+
+
+async def test_one_sender_leads_at_a_time_and_another_takes_over_when_it_stops(services, clock):
+    first, second = OutboxSender(services, [RecordingPlatform()]), OutboxSender(services, [RecordingPlatform()])
+    assert await first.lead() is True
+    assert await second.lead() is False  # the lease is held: the second stands by, so the pace is one sender's
+    assert await first.lead() is True  # renewing
+    clock.advance(seconds=31)  # the first stopped renewing (its process died)
+    assert await second.lead() is True and await first.lead() is False
+    second.leading = True
+    await second._step_down()  # a clean stop hands over at once
+    assert await first.lead() is True

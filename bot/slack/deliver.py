@@ -31,6 +31,7 @@ TRANSIENT_ERRORS = frozenset({"ratelimited", "internal_error", "fatal_error", "s
 
 class SlackDeliverer:
     platform = PLATFORM
+    reach = "account"
 
     def __init__(self, client: AsyncWebClient) -> None:
         self._client = client

@@ -40,6 +40,9 @@ class Unreachable(Exception):
 
 class Deliverer(Protocol):
     platform: str
+    # Who it can reach, for the sender to claim their messages: "account" (a PlatformIdentity on this
+    # platform), "reference" (a stored ConversationRef), or "anyone".
+    reach: str
 
     def can_reach(self, recipient: Recipient) -> bool:
         """From what the sender loaded: is there an account or reference to send to?"""

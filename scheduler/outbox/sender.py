@@ -17,6 +17,9 @@ as failures.
 Delivery runs in parallel across recipients (each recipient's messages in order, one at a time) and is
 paced per platform (see pacing.py). It wakes when rows are committed (wake_signal, and PostgreSQL
 LISTEN/NOTIFY from other processes), or at the next due time, or every poll interval at the latest.
+
+However many processes run a sender, one sends at a time (a leader lease in the database, taken over
+within LEADER_LEASE when its holder stops), so the pace is the platform's, not a multiple of it.
 """
 
 from __future__ import annotations
@@ -32,7 +35,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import ColumnElement, and_, func, or_, select, true, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.services import Services
@@ -41,7 +45,7 @@ from scheduler.outbox.notices import NOTIFY_CHANNEL, Notice, enqueue, wake_signa
 from scheduler.outbox.pacing import Pacer
 from scheduler.outbox.render import render_message
 from storage.db import listen, unit_of_work
-from storage.models import ConversationRef, OutgoingMessage, Person, PlatformIdentity
+from storage.models import ConversationRef, OutboxLeader, OutgoingMessage, Person, PlatformIdentity
 
 log = logging.getLogger("ldbot.outbox")
 
@@ -54,6 +58,7 @@ MAX_ATTEMPTS = 15  # failures (not 429s) before a message is parked: about six h
 BASE_BACKOFF_SECONDS = 5.0
 MAX_BACKOFF_SECONDS = 3600.0
 MAX_THROTTLE_WAIT = 300.0
+LEADER_LEASE = timedelta(seconds=30)
 
 
 @dataclass
@@ -92,6 +97,21 @@ def throttle_seconds(deferrals: int, retry_after: float | None) -> float:
     return min(2.0 ** min(deferrals, 8), 60.0)
 
 
+def reach_of(deliverer: Deliverer) -> ColumnElement[bool]:
+    """Whom a deliverer can reach, as SQL: people with an account on its platform, or with a stored
+    conversation reference there, or (a deliverer that says neither, like the tests' stand-ins) anyone."""
+    reach = getattr(deliverer, "reach", "anyone")
+    if reach == "account":
+        return OutgoingMessage.recipient_id.in_(
+            select(PlatformIdentity.person_id).where(PlatformIdentity.platform == deliverer.platform)
+        )
+    if reach == "reference":
+        return OutgoingMessage.recipient_id.in_(
+            select(ConversationRef.person_id).where(ConversationRef.platform == deliverer.platform)
+        )
+    return true()
+
+
 @dataclass
 class _Claim:
     token: str
@@ -117,6 +137,8 @@ class OutboxSender:
         self.concurrency = concurrency
         self.lease = lease
         self.poll_seconds = poll_seconds
+        self.name = f"{uuid.uuid4().hex[:12]}"
+        self.leading = False
 
     # --- running --------------------------------------------------------------------------------------
     async def run(self) -> None:
@@ -125,22 +147,68 @@ class OutboxSender:
         listener = None
         if self.services.engine.dialect.name == "postgresql":
             listener = asyncio.ensure_future(listen(self.services.engine.url, NOTIFY_CHANNEL, signal.set))
+        keeper = asyncio.ensure_future(self._keep_leading())
         try:
             while True:
                 signal.clear()
                 try:
-                    report = await self.deliver_due()
-                    if report:
-                        log.info("outbox %s", report)
+                    if self.leading:
+                        report = await self.deliver_due()
+                        if report:
+                            log.info("outbox %s", report)
                 except Exception:  # the database blinked: try again at the next wake-up
                     log.exception("outbox pass failed")
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(signal.wait(), await self._sleep_seconds())
         finally:
-            if listener is not None:
-                listener.cancel()
-                with contextlib.suppress(asyncio.CancelledError, Exception):
-                    await listener
+            for task in (keeper, listener):
+                if task is not None:
+                    task.cancel()
+                    with contextlib.suppress(asyncio.CancelledError, Exception):
+                        await task
+            await self._step_down()
+
+    async def _keep_leading(self) -> None:
+        while True:
+            try:
+                was, self.leading = self.leading, await self.lead()
+                if self.leading != was:
+                    log.info("outbox sender %s %s", self.name, "leads" if self.leading else "stands by")
+            except Exception:  # cannot tell: stop sending until the database answers again
+                self.leading = False
+                log.warning("outbox leadership check failed")
+            await asyncio.sleep(LEADER_LEASE.total_seconds() / 3)
+
+    async def lead(self) -> bool:
+        """Take or renew the leader lease; True while this sender holds it."""
+        now = self.services.now()
+        expires = now + LEADER_LEASE
+        async with unit_of_work(self.services.sessions) as db:
+            insert = postgresql.insert if db.bind.dialect.name == "postgresql" else sqlite.insert
+            await db.execute(
+                insert(OutboxLeader).values(name="outbox", holder=self.name, expires_at=expires)
+                .on_conflict_do_nothing(index_elements=["name"])
+            )
+            result = await db.execute(
+                update(OutboxLeader)
+                .where(OutboxLeader.name == "outbox",
+                       or_(OutboxLeader.holder == self.name, OutboxLeader.expires_at < now))
+                .values(holder=self.name, expires_at=expires)
+            )
+            return result.rowcount == 1
+
+    async def _step_down(self) -> None:
+        """Hand over at once on a clean stop, rather than after the lease runs out."""
+        if not self.leading:
+            return
+        with contextlib.suppress(Exception):
+            async with unit_of_work(self.services.sessions) as db:
+                await db.execute(
+                    update(OutboxLeader)
+                    .where(OutboxLeader.name == "outbox", OutboxLeader.holder == self.name)
+                    .values(expires_at=self.services.now() - LEADER_LEASE)
+                )
+        self.leading = False
 
     async def _sleep_seconds(self) -> float:
         async with self.services.sessions() as db:
@@ -152,12 +220,38 @@ class OutboxSender:
         return min(self.poll_seconds, max((soonest - self.services.now()).total_seconds(), 0.05))
 
     async def deliver_due(self) -> DeliveryReport:
-        """Deliver everything due now, batch after batch; returns what happened."""
+        """Deliver everything due now, batch after batch; returns what happened.
+
+        One lane per platform, all at once, each claiming only messages for people that platform reaches
+        (and that no earlier platform in the list reaches), so a broadcast to Slack and Teams users goes
+        out at both platforms' pace together; a last lane parks what nobody can reach.
+        """
         report = DeliveryReport()
         if not self.deliverers:
             return report
+        for lane in await asyncio.gather(*(self._drain(lane) for lane in self._lanes())):
+            report.add(lane)
+        return report
+
+    def _lanes(self) -> list[ColumnElement[bool]]:
+        reached: list[ColumnElement[bool]] = []
+        lanes: list[ColumnElement[bool]] = []
+        for deliverer in self.deliverers:
+            mine = reach_of(deliverer)
+            unfixed = and_(OutgoingMessage.platform.is_(None), mine, *(~r for r in reached))
+            lanes.append(or_(OutgoingMessage.platform == deliverer.platform, unfixed))
+            reached.append(mine)
+        platforms = [d.platform for d in self.deliverers]
+        lanes.append(or_(
+            and_(OutgoingMessage.platform.is_(None), *(~r for r in reached)),
+            and_(OutgoingMessage.platform.is_not(None), OutgoingMessage.platform.not_in(platforms)),
+        ))
+        return lanes
+
+    async def _drain(self, lane: ColumnElement[bool]) -> DeliveryReport:
+        report = DeliveryReport()
         while True:
-            claim, ids = await self._claim()
+            claim, ids = await self._claim(lane)
             if not ids:
                 return report
             report.add(await self._deliver_batch(claim, ids))
@@ -165,7 +259,7 @@ class OutboxSender:
                 return report
 
     # --- claiming -------------------------------------------------------------------------------------
-    async def _claim(self) -> tuple[_Claim, list[int]]:
+    async def _claim(self, lane: ColumnElement[bool] | None = None) -> tuple[_Claim, list[int]]:
         now = self.services.now()
         claim = _Claim(uuid.uuid4().hex, time.monotonic() + self.lease.total_seconds())
         async with unit_of_work(self.services.sessions) as db:
@@ -175,6 +269,7 @@ class OutboxSender:
                     OutgoingMessage.status == "pending",
                     OutgoingMessage.next_attempt_at <= now,
                     or_(OutgoingMessage.claimed_until.is_(None), OutgoingMessage.claimed_until < now),
+                    true() if lane is None else lane,
                 )
                 .order_by(OutgoingMessage.next_attempt_at, OutgoingMessage.id)
                 .limit(self.batch)

@@ -12,7 +12,7 @@ from storage.models.competence import (
     Evidence,
     Reflection,
 )
-from storage.models.conversation import AuditEvent, DialogState, OutgoingMessage, TemplateOverride
+from storage.models.conversation import AuditEvent, DialogState, OutboxLeader, OutgoingMessage, TemplateOverride
 from storage.models.people import (
     ROLES,
     ConversationRef,
@@ -32,6 +32,7 @@ __all__ = [
     "EVIDENCE_KINDS",
     "EVIDENCE_STATUSES",
     "Evidence",
+    "OutboxLeader",
     "OutgoingMessage",
     "Person",
     "PlatformIdentity",

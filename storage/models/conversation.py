@@ -63,6 +63,17 @@ class OutgoingMessage(Base):
     delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
+class OutboxLeader(Base):
+    """Which process's sender is sending now: one at a time, so the platforms' rate limits hold however
+    many `ldbot serve` processes share the database. A lease, taken over when it runs out."""
+
+    __tablename__ = "outbox_leader"
+
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    holder: Mapped[str] = mapped_column(String(80))
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
 class TemplateOverride(Base):
     """An admin's replacement for a shipped response template."""
 
