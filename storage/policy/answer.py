@@ -97,6 +97,7 @@ class Answer:
     standard: StandardAnswer | None = None
     question_id: int | None = None
     vague: bool = False  # nothing to search for ("thanks", "1", one word no document uses)
+    off_topic: bool = False  # clearly outside learning and development ("who won the football")
 
     @property
     def answered(self) -> bool:
