@@ -10,7 +10,6 @@ team saved for a similar question is served first. Every question is logged, nev
 from __future__ import annotations
 
 import logging
-import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -18,10 +17,23 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models.base import utcnow
+from storage.policy.blocks import BULLET
 from storage.policy.models import PolicyQuestion, PolicyStandardAnswer
-from storage.policy.parse import BULLET
+from storage.policy.passages import (
+    Unit as _Unit,
+)
+from storage.policy.passages import (
+    answer_cue,
+    is_definition,
+    items_of,
+    refers_back,
+    scored_units,
+    unit_match,
+    unit_stems,
+    units_of,
+)
 from storage.policy.search import Concept, Hit, concept_signature, lexicon_for, search
-from storage.policy.text import WEAK_WORDS, stem, stems
+from storage.policy.text import WEAK_WORDS, stem
 
 log = logging.getLogger("ldbot.policy")
 
@@ -30,10 +42,12 @@ MIN_COVERAGE = 0.55
 MIN_SCORE = 0.5
 SEE_ALSO = 2
 MAX_QUOTE_UNITS = 3
-MAX_QUOTE_CHARS = 480
+MAX_QUOTE_CHARS = 700
+MAX_WHOLE_LIST = 8  # a list this long or shorter is quoted whole when the question is about the list
+PICK_SHARE = 0.6  # quote the units that score at least this share of the best one
+MIN_TEXT_COVERAGE = 0.45  # the quoted text and heading must hold this share of the question to be confident
 STANDARD_MATCH = 0.67
 
-_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(£])")
 
 
 @dataclass(slots=True)
@@ -139,11 +153,13 @@ async def answer_question(
         # "thanks", "1", "flibbertigibbet": not a question the documents could answer, and not a gap either.
         return Answer(question, confident=False, vague=True)
     hits = result.hits
-    confident = bool(hits) and is_confident(hits[0])
+    lines = quote(hits[0], concepts, question) if hits else []
+    confident = (bool(hits) and is_confident(hits[0]) and answers_with_text(lines)
+                 and text_coverage(hits[0], lines, concepts) >= MIN_TEXT_COVERAGE)
     citations = [_citation(h, today) for h in hits if h is hits[0] or _worth_seeing(h, hits[0])]
     answer = Answer(question, confident=confident, citations=citations[: 1 + SEE_ALSO])
     if confident:
-        answer.quote = quote(hits[0], concepts)
+        answer.quote = lines
     answer.standard = await find_standard_answer(db, concepts)
     if answer.standard is not None and not confident:
         answer.citations = []
@@ -194,69 +210,92 @@ def _citation(hit: Hit, today: date) -> Citation:
 
 
 # --- quoting ------------------------------------------------------------------------------------------------
-@dataclass(slots=True)
-class _Unit:
-    text: str
-    bullet: bool
-    lead_in: int | None  # index of the line introducing this bullet's list
+def quote(hit: Hit, concepts: list[Concept], question: str = "") -> list[str]:
+    """The sentences and list items of a section that answer the question, in the document's order.
 
-
-def units_of(body: str) -> list[_Unit]:
-    units: list[_Unit] = []
-    lead: int | None = None
-    for line in body.split("\n"):
-        line = line.strip()
-        if not line:
-            continue
-        if line.startswith(BULLET):
-            units.append(_Unit(line[len(BULLET):].strip(), True, lead))
-            continue
-        lead = None
-        for sentence in _SENTENCE.split(line):
-            sentence = sentence.strip()
-            if sentence:
-                units.append(_Unit(sentence, False, None))
-                if sentence.endswith(":"):
-                    lead = len(units) - 1
-    return units
-
-
-def quote(hit: Hit, concepts: list[Concept]) -> list[str]:
-    """The most relevant sentences or bullet points of a section, in the document's order."""
-    units = units_of(hit.section.body)
+    A list item comes with the line that introduces it; a lead-in that matches comes with its list (the
+    whole list when the question is about the list, else its matching items); a lead-in is never quoted
+    alone. "They must ..." brings the sentence that says who they are, and a definition ("what is ...")
+    the sentence that completes it.
+    """
+    units = units_of(hit.section.body, hit.section.heading)
     if not units:
         return []
-    scores = [_unit_score(u.text, concepts) for u in units]
+    scores = scored_units(units, concepts, answer_cue(question))
+    heading_keys = unit_match(unit_stems(hit.section.heading), concepts)[1]
     best = max(scores)
     if best <= 0:
-        chosen = list(range(min(2, len(units))))
+        # Nothing in the text itself: the heading (or title) carries the question, so quote the opening.
+        picked = _opening(units)
     else:
         ranked = sorted(range(len(units)), key=lambda i: (-scores[i], i))
-        chosen = [i for i in ranked[:MAX_QUOTE_UNITS] if scores[i] >= 0.5 * best]
-    picked: set[int] = set()
-    for i in chosen:
-        picked.add(i)
-        if units[i].lead_in is not None:
-            picked.add(units[i].lead_in)
+        chosen = [i for i in ranked[:MAX_QUOTE_UNITS] if scores[i] >= PICK_SHARE * best]
+        picked = set()
+        for i in chosen:
+            picked |= _with_context(units, scores, i, definition=is_definition(question), heading_keys=heading_keys)
     lines: list[str] = []
     total = 0
     for i in sorted(picked):
-        text = (BULLET + units[i].text) if units[i].bullet else units[i].text
+        text = units[i].display()
         if lines and total + len(text) > MAX_QUOTE_CHARS:
             break
         lines.append(text)
         total += len(text)
+    while lines and lines[-1].endswith(":") and not lines[-1].startswith(BULLET):
+        lines.pop()  # a lead-in whose items did not fit is no answer
     return lines
 
 
-def _unit_score(text: str, concepts: list[Concept]) -> float:
-    tokens = stems(text)
-    joined = " " + " ".join(tokens) + " "
-    score = 0.0
-    for concept in concepts:
-        if any((" " + " ".join(p) + " ") in joined for p in concept.alternatives):
-            score += concept.weight
-    return score
+def _opening(units: list[_Unit]) -> set[int]:
+    first = units[0]
+    if first.introduces or first.lead_in is not None:
+        lead = first.lead_in if first.lead_in is not None else first.index
+        return {lead, *items_of(units, lead)}
+    picked = {first.index}
+    if len(units) > 1 and not units[1].introduces:
+        picked.add(units[1].index)
+    return picked
+
+
+def _with_context(
+    units: list[_Unit], scores: list[float], i: int, *, definition: bool, heading_keys: set[str]
+) -> set[int]:
+    unit = units[i]
+    picked = {i}
+    if unit.introduces:
+        items = items_of(units, i)
+        relevant = [j for j in items if scores[j] > scores[i]]
+        picked |= set(relevant if relevant and len(items) > MAX_WHOLE_LIST else items)
+    elif unit.lead_in is not None:
+        lead = unit.lead_in
+        picked.add(lead)
+        items = items_of(units, lead)
+        # The question is about the list ("what does my line manager have to do"): the lead-in (or the
+        # heading) holds its words as much as any one item does.
+        if scores[lead] >= scores[i] and len(items) <= MAX_WHOLE_LIST:
+            picked |= set(items)
+    else:
+        if refers_back(unit) and i > 0 and units[i - 1].paragraph == unit.paragraph:
+            picked.add(i - 1)
+        nxt = units[i + 1] if i + 1 < len(units) else None
+        if definition and nxt is not None and nxt.paragraph == unit.paragraph and refers_back(nxt):
+            picked.add(i + 1)
+        if nxt is not None and unit.text.endswith(":"):
+            picked |= set(items_of(units, i))
+    del heading_keys
+    return picked
+
+
+def text_coverage(hit: Hit, lines: list[str], concepts: list[Concept]) -> float:
+    """The share of the question's weight that the quoted text and the section's heading hold."""
+    total = sum(c.weight for c in concepts) or 1.0
+    text = " ".join([hit.section.heading, *lines])
+    return unit_match(unit_stems(text), concepts)[0] / total
+
+
+def answers_with_text(lines: list[str]) -> bool:
+    """At least one line that is not just a lead-in ("A line manager must:")."""
+    return any(line.startswith(BULLET) or not line.endswith(":") for line in lines)
 
 
 # --- standard answers ---------------------------------------------------------------------------------------

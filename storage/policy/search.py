@@ -27,6 +27,7 @@ from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.policy.models import PolicyDocument, PolicySection, PolicySynonym
+from storage.policy.passages import SYNONYM_FACTOR, answer_cue, scored_units, units_of
 from storage.policy.synonyms import Phrase, build_groups
 from storage.policy.text import GENERAL_WORDS, STOPWORDS, WEAK_WORDS, fold, stem, words
 
@@ -40,7 +41,12 @@ HEADING_BONUS = 0.5
 PAIR_FACTOR = 0.5
 UNKNOWN_FACTOR = 1.0
 GENERAL_FACTOR = 0.25
+GENERAL_UNKNOWN_WEIGHT = 0.3
+RERANK = 10
+UNIT_FACTOR = 1.0
 _STOP_STEMS = frozenset(stem(w) for w in STOPWORDS)
+# "must", "have to", "need to": how a question is put, seldom what it is about.
+_WEAK_KEYS = frozenset({stem(w) for w in WEAK_WORDS} | {"g:mandatori"})
 _GENERAL_STEMS = frozenset(stem(w) for w in GENERAL_WORDS)
 
 
@@ -184,6 +190,7 @@ class Concept:
     weight: float = 1.0
     corrected: bool = False
     known: bool = True
+    literal: Phrase | None = None  # the alternative the question itself used; synonyms count a little less
 
 
 def analyse(question: str, lexicon: Lexicon) -> list[Concept]:
@@ -219,7 +226,7 @@ def analyse_query(question: str, lexicon: Lexicon) -> tuple[list[Concept], list[
             concepts.setdefault(
                 key,
                 Concept(key, list(group), [lexicon.phrase_words.get(p, list(p)) for p in group],
-                        corrected=any(t[2] for t in tokens[i : i + size])),
+                        corrected=any(t[2] for t in tokens[i : i + size]), literal=phrase),
             )
             i += size
             matched = True
@@ -235,6 +242,7 @@ def analyse_query(question: str, lexicon: Lexicon) -> tuple[list[Concept], list[
             concepts[word_stem] = Concept(
                 word_stem, [(word_stem,), *((f,) for f in family)],
                 [[word], *([lexicon.word_for[f]] for f in family if f in lexicon.word_for)], corrected=corrected,
+                literal=(word_stem,),
             )
         singles.append((i - 1, word_stem))
     result = list(concepts.values())
@@ -242,10 +250,11 @@ def analyse_query(question: str, lexicon: Lexicon) -> tuple[list[Concept], list[
         df = max(lexicon.phrase_df(p) for p in concept.alternatives)
         concept.known = df > 0
         concept.weight = lexicon.idf(df)
-        if concept.key in {stem(w) for w in WEAK_WORDS}:
+        if concept.key in _WEAK_KEYS:
             concept.weight *= WEAK_FACTOR
         if concept.key in _GENERAL_STEMS:
-            concept.weight *= GENERAL_FACTOR
+            # An everyday word ("give", "become"): little weight, and next to none if no document uses it.
+            concept.weight = concept.weight * GENERAL_FACTOR if concept.known else GENERAL_UNKNOWN_WEIGHT
         elif not concept.known:
             concept.weight *= UNKNOWN_FACTOR
     pairs = [(a[1], b[1]) for a, b in zip(singles, singles[1:], strict=False) if b[0] == a[0] + 1 and a[1] != b[1]]
@@ -368,6 +377,7 @@ class Hit:
     # Every concept is in the document title or parent headings, none in this heading: the question is
     # about the document (or chapter) as a whole.
     about_whole: bool = False
+    best_passage: float = 0.0  # the best unit's share of the question (see passages.scored_units)
 
 
 def score_section(
@@ -385,19 +395,20 @@ def score_section(
     all_in_context = True
     for concept in concepts:
         tf_h = tf_c = tf_b = 0
+        literal = concept.literal is None
         for p in concept.alternatives:
-            h = count_phrase(*prepared[0], p)
+            h, c, b = (count_phrase(*prepared[f], p) for f in range(3))
             if h:
                 heading_hit.update(p)
-            tf_h = max(tf_h, h)
-            tf_c = max(tf_c, count_phrase(*prepared[1], p))
-            tf_b = max(tf_b, count_phrase(*prepared[2], p))
+            literal = literal or (p == concept.literal and (h or c or b))
+            tf_h, tf_c, tf_b = max(tf_h, h), max(tf_c, c), max(tf_b, b)
         all_in_context = all_in_context and tf_c > 0
         tf = HEADING_WEIGHT * tf_h + CONTEXT_WEIGHT * tf_c + tf_b
         if tf <= 0:
             continue
-        bm25 += concept.weight * tf * (K1 + 1) / (tf + norm)
-        covered += concept.weight
+        weight = concept.weight * (1.0 if literal else SYNONYM_FACTOR)  # the question's own word counts most
+        bm25 += weight * tf * (K1 + 1) / (tf + norm)
+        covered += weight
         matched.append(concept.key)
     weights = {c.key: c.weight for c in concepts}
     for pair in pairs:  # words the question puts side by side, side by side in the section too
@@ -439,6 +450,8 @@ async def search(db: AsyncSession, question: str, *, limit: int = 5, backend: Fu
         if matched:
             hits.append(Hit(section, document, score, coverage, matched, about_whole))
     hits.sort(key=lambda h: (-h.score, h.section.document_id, h.section.position))
+    rerank_by_best_passage(hits[:RERANK], concepts, answer_cue(question))
+    hits.sort(key=lambda h: (-h.score, h.section.document_id, h.section.position))
     if hits and hits[0].about_whole:
         # "what does a firefighter do?": the opening section of that document (or chapter) answers it.
         best = hits[0]
@@ -450,6 +463,17 @@ async def search(db: AsyncSession, question: str, *, limit: int = 5, backend: Fu
             hits.remove(first)
             hits.insert(0, first)
     return SearchResult(concepts, hits[:limit])
+
+
+def rerank_by_best_passage(hits: list[Hit], concepts: list[Concept], cue: re.Pattern[str] | None) -> None:
+    """Favour the section with one sentence or list item (with its lead-in) that holds most of the question,
+    and that states the kind of fact asked for, over one that mentions the words here and there."""
+    for hit in hits:
+        units = units_of(hit.section.body, hit.section.heading)
+        context = " ".join([hit.document.title, hit.section.path, hit.section.heading])
+        scores = scored_units(units, concepts, cue, context)
+        hit.best_passage = max(scores, default=0.0)
+        hit.score *= 1 + UNIT_FACTOR * hit.best_passage
 
 
 def section_stems(heading: str, context: str, body: str) -> str:
