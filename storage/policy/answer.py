@@ -32,6 +32,7 @@ from storage.policy.passages import (
     unit_stems,
     units_of,
 )
+from storage.policy.scope import is_off_topic
 from storage.policy.search import Concept, Hit, concept_signature, lexicon_for, search
 from storage.policy.text import WEAK_WORDS, stem
 
@@ -156,11 +157,18 @@ async def answer_question(
     lines = quote(hits[0], concepts, question) if hits else []
     confident = (bool(hits) and is_confident(hits[0]) and answers_with_text(lines)
                  and text_coverage(hits[0], lines, concepts) >= MIN_TEXT_COVERAGE)
+    standard = await find_standard_answer(db, concepts)
+    off_topic = standard is None and is_off_topic(
+        {s for c in concepts for p in c.alternatives for s in p}, (await lexicon_for(db)).domain,
+        answered=confident, anchored=bool(hits) and _anchored(hits[0], concepts),
+    )
+    if off_topic:
+        confident, hits = False, []
     citations = [_citation(h, today) for h in hits if h is hits[0] or _worth_seeing(h, hits[0])]
-    answer = Answer(question, confident=confident, citations=citations[: 1 + SEE_ALSO])
+    answer = Answer(question, confident=confident, citations=citations[: 1 + SEE_ALSO], off_topic=off_topic)
     if confident:
         answer.quote = lines
-    answer.standard = await find_standard_answer(db, concepts)
+    answer.standard = standard
     if answer.standard is not None and not confident:
         answer.citations = []
     if record:
@@ -176,15 +184,22 @@ async def answer_question(
             section_id=citations[0].section_id if citations else None,
             cited=f"{citations[0].document}, {citations[0].label}"[:700] if citations else None,
             standard_answer_id=answer.standard.id if answer.standard else None,
+            off_topic=off_topic,
         )
         db.add(row)
         await db.flush()
         answer.question_id = row.id
         log.info(
-            "policy question=%s confident=%s section=%s standard=%s",
-            row.id, confident, row.section_id, row.standard_answer_id,
+            "policy question=%s confident=%s off_topic=%s section=%s standard=%s",
+            row.id, confident, off_topic, row.section_id, row.standard_answer_id,
         )
     return answer
+
+
+def _anchored(hit: Hit, concepts: list[Concept]) -> bool:
+    """The section's heading, its parents' headings or the document's title hold one of the question's words."""
+    context = " ".join([hit.document.title, hit.section.path, hit.section.heading])
+    return bool(unit_match(unit_stems(context), concepts)[1])
 
 
 def _worth_seeing(hit: Hit, best: Hit) -> bool:

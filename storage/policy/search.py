@@ -46,6 +46,11 @@ RERANK = 10
 UNIT_FACTOR = 1.0
 _STOP_STEMS = frozenset(stem(w) for w in STOPWORDS)
 # "must", "have to", "need to": how a question is put, seldom what it is about.
+# Words of headings that say where a section sits, not what the documents are about.
+_STRUCTURE_STEMS = frozenset(stem(w) for w in (
+    "introduction purpose scope overview background summary general other key links appendix annex part section "
+    "guide guidance page document procedure notes definitions contents"
+).split())
 _WEAK_KEYS = frozenset({stem(w) for w in WEAK_WORDS} | {"g:mandatori"})
 _GENERAL_STEMS = frozenset(stem(w) for w in GENERAL_WORDS)
 
@@ -70,6 +75,7 @@ class Lexicon:
     group_stems: set[str] = field(default_factory=set)  # every stem used in a synonym phrase
     group_of: dict[Phrase, int] = field(default_factory=dict)
     max_phrase: int = 1
+    domain: set[str] = field(default_factory=set)  # stems of titles and headings: what the documents are about
     _choices: list[str] | None = None
 
     def idf(self, df: int) -> float:
@@ -155,11 +161,15 @@ async def build_lexicon(db: AsyncSession) -> Lexicon:
         df.update(set(fields.heading) | set(fields.body))
         total_length += len(fields.body)
         lexicon.sections += 1
+        lexicon.domain.update(fields.heading)
+        lexicon.domain.update(fields.context)
         for w in words(f"{heading} {body} {context}"):
             if w not in lexicon.surface and not w.isdigit():
                 lexicon.surface[w] = stem(w)
                 lexicon.word_for.setdefault(lexicon.surface[w], w)
     lexicon.df = dict(df)
+    lexicon.domain -= _STOP_STEMS | _GENERAL_STEMS | _WEAK_KEYS | _STRUCTURE_STEMS
+    lexicon.domain = {s for s in lexicon.domain if not s.isdigit() and len(s) > 1}
     lexicon.avg_length = total_length / lexicon.sections if lexicon.sections else 1.0
     pairs = (await db.execute(select(PolicySynonym.term, PolicySynonym.means))).all()
     lexicon.groups, lexicon.phrase_words = build_groups([(t, m) for t, m in pairs])
