@@ -46,7 +46,7 @@ MAX_QUOTE_UNITS = 3
 MAX_QUOTE_CHARS = 700
 MAX_WHOLE_LIST = 8  # a list this long or shorter is quoted whole when the question is about the list
 PICK_SHARE = 0.6  # quote the units that score at least this share of the best one
-MIN_TEXT_COVERAGE = 0.45  # the quoted text and heading must hold this share of the question to be confident
+MIN_TEXT_COVERAGE = 0.55  # the answer as shown must hold this share of the question to be confident
 STANDARD_MATCH = 0.67
 
 
@@ -156,7 +156,7 @@ async def answer_question(
     hits = result.hits
     lines = quote(hits[0], concepts, question) if hits else []
     confident = (bool(hits) and is_confident(hits[0]) and answers_with_text(lines)
-                 and text_coverage(hits[0], lines, concepts) >= MIN_TEXT_COVERAGE)
+                 and text_matches(hits[0], lines, concepts))
     standard = await find_standard_answer(db, concepts)
     off_topic = standard is None and is_off_topic(
         {s for c in concepts for p in c.alternatives for s in p}, (await lexicon_for(db)).domain,
@@ -237,9 +237,11 @@ def quote(hit: Hit, concepts: list[Concept], question: str = "") -> list[str]:
     if not units:
         return []
     scores = scored_units(units, concepts, answer_cue(question))
-    heading_keys = unit_match(unit_stems(hit.section.heading), concepts)[1]
     best = max(scores)
-    if best <= 0:
+    if unit_match(unit_stems(hit.section.heading), concepts)[1] >= {c.key for c in concepts}:
+        # The heading asks the question ("What Counts as CPD"): the section is the answer, as far as it fits.
+        picked = set(range(len(units)))
+    elif best <= 0:
         # Nothing in the text itself: the heading (or title) carries the question, so quote the opening.
         picked = _opening(units)
     else:
@@ -247,7 +249,8 @@ def quote(hit: Hit, concepts: list[Concept], question: str = "") -> list[str]:
         chosen = [i for i in ranked[:MAX_QUOTE_UNITS] if scores[i] >= PICK_SHARE * best]
         picked = set()
         for i in chosen:
-            picked |= _with_context(units, scores, i, definition=is_definition(question), heading_keys=heading_keys)
+            picked |= _with_context(units, scores, i, definition=is_definition(question))
+        picked |= _completing(units, picked, concepts)
     lines: list[str] = []
     total = 0
     for i in sorted(picked):
@@ -272,9 +275,7 @@ def _opening(units: list[_Unit]) -> set[int]:
     return picked
 
 
-def _with_context(
-    units: list[_Unit], scores: list[float], i: int, *, definition: bool, heading_keys: set[str]
-) -> set[int]:
+def _with_context(units: list[_Unit], scores: list[float], i: int, *, definition: bool) -> set[int]:
     unit = units[i]
     picked = {i}
     if unit.introduces:
@@ -297,15 +298,37 @@ def _with_context(
             picked.add(i + 1)
         if nxt is not None and unit.text.endswith(":"):
             picked |= set(items_of(units, i))
-    del heading_keys
     return picked
 
 
-def text_coverage(hit: Hit, lines: list[str], concepts: list[Concept]) -> float:
-    """The share of the question's weight that the quoted text and the section's heading hold."""
+def _completing(units: list[_Unit], picked: set[int], concepts: list[Concept]) -> set[int]:
+    """The sentence next to a picked one (same paragraph) that holds a word of the question the picked ones
+    lack: "Examples are breathing apparatus ..." before "They must be revalidated every 12 months"."""
+    have = set().union(*(unit_match(unit_stems(units[i].text), concepts)[1] for i in picked)) if picked else set()
+    extra: set[int] = set()
+    for i in sorted(picked):
+        for j in (i - 1, i + 1):
+            if j in picked or not 0 <= j < len(units) or units[j].bullet or units[i].bullet:
+                continue
+            if units[j].paragraph != units[i].paragraph or units[j].introduces:
+                continue
+            adds = unit_match(unit_stems(units[j].text), concepts)[1] - have
+            if adds:
+                extra.add(j)
+                have |= adds
+    return extra
+
+
+def text_matches(hit: Hit, lines: list[str], concepts: list[Concept]) -> bool:
+    """Whether the answer as shown (the quote, and the heading and title it is cited under) holds enough of
+    the question, and the quote itself holds some of it unless the heading and title hold all of it."""
     total = sum(c.weight for c in concepts) or 1.0
-    text = " ".join([hit.section.heading, *lines])
-    return unit_match(unit_stems(text), concepts)[0] / total
+    cited = " ".join([hit.document.title, hit.section.path, hit.section.heading])
+    weight, keys = unit_match(unit_stems(" ".join([cited, *lines])), concepts)
+    if weight / total < MIN_TEXT_COVERAGE:
+        return False
+    own = unit_match(unit_stems(" ".join(lines)), concepts)[1]
+    return bool(own) or unit_match(unit_stems(cited), concepts)[1] >= {c.key for c in concepts}
 
 
 def answers_with_text(lines: list[str]) -> bool:

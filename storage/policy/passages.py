@@ -23,12 +23,17 @@ _NUMBER_WORDS = r"one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve
 _FREQUENCY = re.compile(
     r"\bevery\b|\bonce\b|\btwice\b|\bannual(?:ly)?\b|\beach\s+(?:year|month|week|quarter|day|shift)\b|\bmonthly\b|"
     r"\bweekly\b|\bquarterly\b|\bdaily\b|\bper\s+(?:year|month|week|quarter)\b|\ba\s+(?:year|month|week)\b|"
-    r"\bregularly\b|\bcycle\b",
+    r"\bregularly\b",
     re.I,
 )
 _DURATION = re.compile(
     rf"\b(?:\d+|{_NUMBER_WORDS})[\s-]+(?:working\s+)?(?:days?|weeks?|months?|years?|hours?)\b|\bwithin\b|\bbefore\b|"
     r"\bstraight\s+away\b|\bat\s+once\b|\bimmediately\b|\bpromptly\b|\buntil\b",
+    re.I,
+)
+_PROMPTLY = re.compile(
+    r"\bwithin\b|\bbefore\b|\bno later than\b|\bstraight\s+away\b|\bat\s+once\b|\bimmediately\b|\bpromptly\b|"
+    r"\bas soon as\b|\bby the end of\b",
     re.I,
 )
 _QUANTITY = re.compile(rf"\d|£|\bper\s+cent\b|%|\b(?:{_NUMBER_WORDS}|half|all)\b", re.I)
@@ -107,13 +112,15 @@ def answer_cue(question: str) -> re.Pattern[str] | None:
     q = " " + re.sub(r"\s+", " ", question.lower()) + " "
     if re.search(r"\bhow (?:often|frequently|regularly)\b", q):
         return _FREQUENCY
-    if re.search(r"\bhow (?:long|soon|quickly)\b|\bby when\b|\bnotice\b|\bdeadline\b|\bhow much time\b", q):
+    if re.search(r"\bhow (?:soon|quickly)\b", q):
+        return _PROMPTLY
+    if re.search(r"\bhow long\b|\bnotice\b|\bhow much time\b", q):
         return _DURATION
     if re.search(r"\bhow (?:much|many)\b|\bwhat percentage\b", q) or (
         re.search(r"^\s*what(?:'s| is| are)\b", q) and _QUANTITY_NOUNS.search(q)
     ):
         return _QUANTITY
-    if re.search(r"^\s*when\b", q):
+    if re.search(r"^\s*when\b|\bby when\b|\bdeadline\b|\bclosing date\b|\bwhat date\b", q):
         return _WHEN
     if re.search(r"^\s*who\b|\bwho (?:do|should|can|must|will|approves|decides)\b", q):
         return _WHO
@@ -133,25 +140,38 @@ def unit_match(text_stems: str, concepts: list) -> tuple[float, set[str]]:
     for concept in concepts:
         found = [p for p in concept.alternatives if (" " + " ".join(p) + " ") in text_stems]
         if found:
-            literal = concept.literal is None or concept.literal in found
+            literal = concept.literal is None or any(same_word(p, concept.literal) for p in found)
             weight += concept.weight * (1.0 if literal else SYNONYM_FACTOR)
             keys.add(concept.key)
     return weight, keys
 
 
-def scored_units(units: list[Unit], concepts: list, cue: re.Pattern[str] | None, context: str = "") -> list[float]:
-    """Each unit's share of the question's weight, a list item counting its lead-in's words too (and every
-    unit the `context`: heading and title, when sections are compared), plus a bonus when it states the
-    kind of fact asked for (a frequency for "how often")."""
+def scored_units(
+    units: list[Unit], concepts: list, cue: re.Pattern[str] | None, context: str = "", *, window: bool = False
+) -> list[float]:
+    """Each unit's share of the question's weight, a list item counting its lead-in's words too, plus a
+    bonus when it states the kind of fact asked for (a frequency for "how often").
+
+    When sections are compared, every unit also counts the `context` (heading and title) and, with
+    `window`, the sentence before it in its paragraph ("Examples are breathing apparatus ... They must be
+    revalidated every 12 months").
+    """
     total = sum(c.weight for c in concepts) or 1.0
     scores = []
     for u in units:
         text = u.text if u.lead_in is None else f"{units[u.lead_in].text} {u.text}"
+        if window and not u.bullet and u.index > 0 and units[u.index - 1].paragraph == u.paragraph:
+            text = f"{units[u.index - 1].text} {text}"
         share = unit_match(unit_stems(f"{context} {text}" if context else text), concepts)[0] / total
         if share and cue is not None and not u.introduces and cue.search(u.text):
             share += CUE_BONUS
         scores.append(share)
     return scores
+
+
+def same_word(found: tuple[str, ...], literal: tuple[str, ...]) -> bool:
+    """"responsibilities" for the question's "responsibilities for": the question's own word, not a synonym."""
+    return found == literal or found[0] == literal[0]
 
 
 CUE_BONUS = 0.3

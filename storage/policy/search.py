@@ -27,7 +27,7 @@ from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.policy.models import PolicyDocument, PolicySection, PolicySynonym
-from storage.policy.passages import SYNONYM_FACTOR, answer_cue, scored_units, units_of
+from storage.policy.passages import SYNONYM_FACTOR, answer_cue, same_word, scored_units, units_of
 from storage.policy.synonyms import Phrase, build_groups
 from storage.policy.text import GENERAL_WORDS, STOPWORDS, WEAK_WORDS, fold, stem, words
 
@@ -398,7 +398,7 @@ def score_section(
         prepared.append((tokens, " " + " ".join(tokens) + " ", Counter(tokens)))
     norm = K1 * (1 - B + B * len(fields.body) / max(lexicon.avg_length, 1.0))
     total_weight = sum(c.weight for c in concepts) or 1.0
-    bm25 = covered = 0.0
+    bm25 = covered = ranked_cover = 0.0
     matched: list[str] = []
     heading_words = {t for t in fields.heading if t not in _STOP_STEMS and not t.isdigit()}
     heading_hit: set[str] = set()
@@ -410,7 +410,7 @@ def score_section(
             h, c, b = (count_phrase(*prepared[f], p) for f in range(3))
             if h:
                 heading_hit.update(p)
-            literal = literal or (p == concept.literal and (h or c or b))
+            literal = literal or (same_word(p, concept.literal) and bool(h or c or b))
             tf_h, tf_c, tf_b = max(tf_h, h), max(tf_c, c), max(tf_b, b)
         all_in_context = all_in_context and tf_c > 0
         tf = HEADING_WEIGHT * tf_h + CONTEXT_WEIGHT * tf_c + tf_b
@@ -418,7 +418,8 @@ def score_section(
             continue
         weight = concept.weight * (1.0 if literal else SYNONYM_FACTOR)  # the question's own word counts most
         bm25 += weight * tf * (K1 + 1) / (tf + norm)
-        covered += weight
+        covered += concept.weight  # for confidence a synonym is a match; for ranking it counts a little less
+        ranked_cover += weight
         matched.append(concept.key)
     weights = {c.key: c.weight for c in concepts}
     for pair in pairs:  # words the question puts side by side, side by side in the section too
@@ -428,7 +429,7 @@ def score_section(
             bm25 += weight * tf * (K1 + 1) / (tf + norm)
     coverage = covered / total_weight
     precision = len(heading_words & heading_hit) / len(heading_words) if heading_words else 0.0
-    score = bm25 * coverage * coverage * (1 + HEADING_BONUS * precision)
+    score = bm25 * (ranked_cover / total_weight) ** 2 * (1 + HEADING_BONUS * precision)
     return score, coverage, matched, all_in_context and not heading_hit
 
 
@@ -481,7 +482,7 @@ def rerank_by_best_passage(hits: list[Hit], concepts: list[Concept], cue: re.Pat
     for hit in hits:
         units = units_of(hit.section.body, hit.section.heading)
         context = " ".join([hit.document.title, hit.section.path, hit.section.heading])
-        scores = scored_units(units, concepts, cue, context)
+        scores = scored_units(units, concepts, cue, context, window=True)
         hit.best_passage = max(scores, default=0.0)
         hit.score *= 1 + UNIT_FACTOR * hit.best_passage
 
