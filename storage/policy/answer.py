@@ -46,6 +46,7 @@ MAX_QUOTE_UNITS = 3
 MAX_QUOTE_CHARS = 700
 MAX_WHOLE_LIST = 8  # a list this long or shorter is quoted whole when the question is about the list
 PICK_SHARE = 0.6  # quote the units that score at least this share of the best one
+STANDOUT_SHARE = 0.8  # list items this close to the list's best item are quoted with it
 MIN_TEXT_COVERAGE = 0.55  # the answer as shown must hold this share of the question to be confident
 STANDARD_MATCH = 0.67
 
@@ -277,27 +278,25 @@ def _opening(units: list[_Unit]) -> set[int]:
 
 def _with_context(units: list[_Unit], scores: list[float], i: int, *, definition: bool) -> set[int]:
     unit = units[i]
-    picked = {i}
-    if unit.introduces:
-        items = items_of(units, i)
-        relevant = [j for j in items if scores[j] > scores[i]]
-        picked |= set(relevant if relevant and len(items) > MAX_WHOLE_LIST else items)
-    elif unit.lead_in is not None:
-        lead = unit.lead_in
-        picked.add(lead)
+    if unit.introduces or unit.lead_in is not None:
+        lead = i if unit.introduces else unit.lead_in
         items = items_of(units, lead)
-        # The question is about the list ("what does my line manager have to do"): the lead-in (or the
-        # heading) holds its words as much as any one item does.
-        if scores[lead] >= scores[i] and len(items) <= MAX_WHOLE_LIST:
-            picked |= set(items)
-    else:
-        if refers_back(unit) and i > 0 and units[i - 1].paragraph == unit.paragraph:
-            picked.add(i - 1)
-        nxt = units[i + 1] if i + 1 < len(units) else None
-        if definition and nxt is not None and nxt.paragraph == unit.paragraph and refers_back(nxt):
-            picked.add(i + 1)
-        if nxt is not None and unit.text.endswith(":"):
-            picked |= set(items_of(units, i))
+        if not items:
+            return set() if unit.introduces else {i}
+        best_item = max(scores[j] for j in items)
+        standouts = [j for j in items if scores[j] > scores[lead] and scores[j] >= STANDOUT_SHARE * best_item]
+        if not standouts:
+            # The question is about the list ("what does my line manager have to do"): the lead-in (or the
+            # heading) holds its words as much as any item does. Quote it whole, or as much as fits.
+            return {lead, *items[:MAX_WHOLE_LIST]}
+        # Some items answer it ("we take ownership"): those, with the line that introduces them.
+        return {lead, *standouts} if (unit.introduces or i in standouts) else set()
+    picked = {i}
+    if refers_back(unit) and i > 0 and units[i - 1].paragraph == unit.paragraph:
+        picked.add(i - 1)
+    nxt = units[i + 1] if i + 1 < len(units) else None
+    if definition and nxt is not None and nxt.paragraph == unit.paragraph and refers_back(nxt):
+        picked.add(i + 1)
     return picked
 
 
