@@ -5,7 +5,7 @@ from __future__ import annotations
 import runpy
 import sys
 
-BENCHMARKS = ["bench.policy_bench", "bench.nudges_bench"]
+BENCHMARKS = ["bench.policy_bench", "bench.policy_eval", "bench.nudges_bench"]
 
 for name in BENCHMARKS:
     print(f"== {name}", flush=True)

@@ -160,7 +160,7 @@ async def answer_question(
                  and text_matches(hits[0], lines, concepts))
     standard = await find_standard_answer(db, concepts)
     off_topic = standard is None and is_off_topic(
-        {s for c in concepts for p in c.alternatives for s in p}, (await lexicon_for(db)).domain,
+        {s for c in concepts for p in c.alternatives for s in p}, (result.lexicon or await lexicon_for(db)).domain,
         answered=confident, anchored=bool(hits) and _anchored(hits[0], concepts),
     )
     if off_topic:

@@ -278,25 +278,31 @@ def concept_signature(concepts: list[Concept]) -> str:
 
 # --- back ends ---------------------------------------------------------------------------------------------------
 COMMON_SHARE = 0.2
+FALLBACK_TERMS = 3
 
 
 def selective_terms(concepts: list[Concept], lexicon: Lexicon) -> list[list[str]]:
     """The words worth sending to the engine: in a large collection, those in at most a fifth of sections.
 
     A word such as "must" matches most sections, so asking the engine for it only makes it rank the whole
-    table; the Python scorer still counts it for every candidate. Small collections send every word.
+    table; the Python scorer still counts it for every candidate. A phrase is judged by its content words:
+    PostgreSQL drops stop words from a query, so "at work" would fetch every section with "work" in it and
+    "have to" nothing at all. When every word is common, the rarest few are sent. Small collections send
+    every word.
     """
     limit = COMMON_SHARE * lexicon.sections if lexicon.sections > 4 * CANDIDATES else lexicon.sections
     terms: list[list[str]] = []
-    everything: list[list[str]] = []
+    rated: list[tuple[int, list[str]]] = []
     for concept in concepts:
         for ws in concept.words:
-            if not ws:
+            content = tuple(stem(w) for w in ws if not is_stopword(w))
+            if not content:
                 continue
-            everything.append(ws)
-            if lexicon.phrase_df(tuple(stem(w) for w in ws)) <= limit:
+            df = lexicon.phrase_df(content)
+            rated.append((df, ws))
+            if df <= limit:
                 terms.append(ws)
-    return terms or everything
+    return terms or [ws for _, ws in sorted(rated, key=lambda r: r[0])[:FALLBACK_TERMS]]
 
 
 class FullTextBackend(Protocol):
@@ -437,17 +443,18 @@ def score_section(
 class SearchResult:
     concepts: list[Concept]
     hits: list[Hit]
+    lexicon: Lexicon | None = None  # the word statistics the search used (so the caller need not fetch them)
 
 
 async def search(db: AsyncSession, question: str, *, limit: int = 5, backend: FullTextBackend | None = None) -> SearchResult:
     lexicon = await lexicon_for(db)
     concepts, pairs = analyse_query(question, lexicon)
     if not concepts or lexicon.sections == 0:
-        return SearchResult(concepts, [])
+        return SearchResult(concepts, [], lexicon)
     backend = backend or backend_for(db)
     ids = await backend.candidates(db, selective_terms(concepts, lexicon), CANDIDATES)
     if not ids:
-        return SearchResult(concepts, [])
+        return SearchResult(concepts, [], lexicon)
     rows = (
         await db.execute(
             select(PolicySection, PolicyDocument)
@@ -473,7 +480,7 @@ async def search(db: AsyncSession, question: str, *, limit: int = 5, backend: Fu
             first.score = max(first.score, best.score)
             hits.remove(first)
             hits.insert(0, first)
-    return SearchResult(concepts, hits[:limit])
+    return SearchResult(concepts, hits[:limit], lexicon)
 
 
 def rerank_by_best_passage(hits: list[Hit], concepts: list[Concept], cue: re.Pattern[str] | None) -> None:
