@@ -25,6 +25,8 @@ async def test_a_list_is_quoted_whole_with_its_lead_in_when_the_question_is_abou
         "Training and Development Policy", "3.2")
     assert managers.quote[0] == "Line Managers will:"  # the heading "3.2 Line Managers will:" leads the list
     assert len(managers.quote) == 5 and all(line.startswith("• ") for line in managers.quote[1:])
+    scores = [c.score for c in managers.citations]
+    assert scores == sorted(scores, reverse=True)  # "see also" is never shown as surer than the answer
     principles = await ask(services, "what principles is training based on")
     assert principles.quote[0] == "Our approach to training is based on these principles:"
     assert "• Competence is confirmed by assessment, not by attendance alone." in principles.quote

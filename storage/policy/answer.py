@@ -1,10 +1,13 @@
-"""From a question to an answer: quote the best section, cite it, or say honestly that nothing fits.
+"""From a question to an answer: quote what answers it, cite it, or say honestly that nothing fits.
 
-The answer quotes only the sentences or bullet points of the best section that carry the question's words
-(with the lead-in line of a bullet list, so a bullet still reads as a rule), names the document and
-section, shows the document's version and dates, flags a document past its review date, and offers the
-next best sections as "see also". Below the confidence threshold it abstains. A standard answer the L&D
-team saved for a similar question is served first. Every question is logged, never its text in logs.
+The answer quotes the sentences and list items of the best section that hold the question's words and
+the kind of fact asked for (see passages.py): a list comes with the line that introduces it, whole when
+the question is about the list, a lead-in is never quoted alone. It names the document and section, shows
+the document's version and dates, flags a document past its review date, and offers the next best
+sections as "see also". It is confident only when the answer as shown holds the question; otherwise it
+abstains. Questions outside learning and development are marked off topic (scope.py). A standard answer
+the L&D team saved for a similar question is served first. Questions are logged unless record=False,
+never their text in logs.
 """
 
 from __future__ import annotations
@@ -166,6 +169,9 @@ async def answer_question(
     if off_topic:
         confident, hits = False, []
     citations = [_citation(h, today) for h in hits if h is hits[0] or _worth_seeing(h, hits[0])]
+    for before, after in zip(citations, citations[1:], strict=False):
+        # A section ranked below another is shown as no surer than it (its raw `confidence` is kept).
+        after.score = min(after.score, before.score)
     answer = Answer(question, confident=confident, citations=citations[: 1 + SEE_ALSO], off_topic=off_topic)
     if confident:
         answer.quote = lines

@@ -8,6 +8,9 @@
 3. Candidates are re-scored in Python with BM25F-style weights (heading counts most) plus *coverage*: the
    share of the question's concepts, weighted by rarity, that a section contains. Coverage is what makes
    the bot abstain: "where do I park?" shares no rare word with any section, so nothing covers it.
+4. The best candidates are re-ranked by their best passage (two sentences, or a list item with its
+   lead-in, with the heading and title): a section where one passage holds the question, and states the
+   kind of fact asked for ("how often" -> a frequency), beats one that mentions the words here and there.
 
 Word statistics (document frequencies, the vocabulary for spelling correction, synonym groups) are cached
 per database and rebuilt when a document or synonym is added or removed.
