@@ -139,3 +139,42 @@ def test_a_heading_doubled_on_one_line_comes_out_once():
 
 def test_fixture_text_files_are_in_the_folder():
     assert (HERE / "sergeant-role-profile.txt").exists() and (HERE / "training-policy-page.txt").exists()
+
+
+def test_web_copy_variants_bullet_marks_alone_on_their_line_and_no_blank_after_headings():
+    text = """Watch Manager
+Role Purpose
+To lead a watch of firefighters safely and well.
+Key Accountabilities
+•
+Lead the watch at incidents.
+\uf0b7\tHold IPDR appraisals for crew managers.
+Values
+We expect everyone to show these values:
+Integrity
+Respect
+Leave Feedback
+"""
+    doc = parse_bytes("watch-manager.txt", text.encode())
+    assert doc.title == "Watch Manager"
+    assert labels(doc) == ["Role Purpose", "Key Accountabilities", "Values"]
+    assert body(doc, "Key Accountabilities") == ["• Lead the watch at incidents.", "• Hold IPDR appraisals for crew managers."]
+    assert body(doc, "Values") == ["We expect everyone to show these values:", "• Integrity", "• Respect"]
+
+
+def test_a_document_control_block_at_the_front_of_a_text_document():
+    text = """Induction Procedure
+Document Control
+Version
+1.2
+Issue Date
+4 April 2025
+Author
+Sam Reid
+1. Purpose
+1.1 New Starters
+Every new starter completes a two week induction course.
+"""
+    doc = parse_bytes("induction.txt", text.encode())
+    assert (doc.title, doc.version, doc.published) == ("Induction Procedure", "1.2", date(2025, 4, 4))
+    assert labels(doc) == ["1.1 New Starters"] and doc.sections[0].path == ("1 Purpose",)

@@ -17,8 +17,9 @@ BlockKind = Literal["heading", "para", "bullet", "control"]
 BULLET = "• "
 NUMBERED = re.compile(r"^(?:section\s+)?(\d{1,2}(?:\.\d{1,2}){0,4})\.?(?:\s*[-–—:.)]\s*|\s+)(\S.*)$", re.I)
 MULTI_LEVEL = re.compile(r"^\d{1,2}(?:\.\d{1,2})+$")
-BULLET_LINE = re.compile(r"^\s*(?:[-*+•▪◦·‣●■□➢➤►o]|\(?[a-z0-9]{1,2}[.)])\s+(\S.*)$")
-BARE_BULLET = re.compile(r"^\s*[-*+•▪◦·‣●■□➢➤►]\s*$")
+# Word's symbol-font bullets (U+F0B7, U+F0A7) turn up when a document is copied to text.
+BULLET_LINE = re.compile(r"^\s*(?:[-*+•▪◦·‣●■□➢➤►\uf0b7\uf0a7o]|\(?[a-z0-9]{1,2}[.)])\s+(\S.*)$")
+BARE_BULLET = re.compile(r"^\s*[-*+•▪◦·‣●■□➢➤►\uf0b7\uf0a7]\s*$")
 KEY_VALUE = re.compile(r"^(?:[A-Z][A-Za-z'’]*)(?: [A-Za-z'’]+){0,3}:\s+\S|^(?:Version|Issue|Revision) v?\d")
 _MD_LINK = re.compile(r"\[([^\]]+)\]\([^)]*\)")
 _MD_EMPHASIS = re.compile(r"(\*\*|__|\*|_|`)(?=\S)(.+?)(?<=\S)\1")
