@@ -178,3 +178,19 @@ Every new starter completes a two week induction course.
     doc = parse_bytes("induction.txt", text.encode())
     assert (doc.title, doc.version, doc.published) == ("Induction Procedure", "1.2", date(2025, 4, 4))
     assert labels(doc) == ["1.1 New Starters"] and doc.sections[0].path == ("1 Purpose",)
+
+
+@pytest.mark.parametrize("fmt", ["docx", "pdf"])
+def test_the_policy_page_as_word_and_pdf_splits_as_the_text_does(fmt):
+    from tests.fixtures.policy.build import policy_page_docx, policy_page_pdf
+
+    text = parsed("training-policy-page.txt")
+    data = policy_page_docx() if fmt == "docx" else policy_page_pdf()
+    doc = parse_bytes(f"training-policy.{fmt}", data)
+    assert doc.title == text.title
+    assert (doc.version, doc.published, doc.review) == ("3.1", date(2025, 5, 14), date(2027, 5, 1))
+    assert labels(doc) == labels(text)
+    assert [s.path for s in doc.sections] == [s.path for s in text.sections]
+    # A PDF line that wraps at the end of a sentence may start a new line; the words and bullets are the same.
+    assert [s.body.replace("\n", " ") for s in doc.sections] == [s.body.replace("\n", " ") for s in text.sections]
+    assert [s.body.count("• ") for s in doc.sections] == [s.body.count("• ") for s in text.sections]
