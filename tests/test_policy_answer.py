@@ -73,3 +73,16 @@ When you leave the Service, the stores team must:
     assert not answer.confident and answer.quote == []
     issued = await ask(services, "when are new starters issued their kit")
     assert issued.confident and issued.quote == ["New starters are issued their kit in the first week."]
+
+
+async def test_the_sample_framework_lists_come_whole(services):
+    from storage.policy.importer import load_sample_policies
+
+    async with unit_of_work(services.sessions) as db:
+        await load_sample_policies(db)
+    principles = await ask(services, "what principles is training based on")
+    assert principles.quote[0] == "Our approach is based on these principles:" and len(principles.quote) == 6
+    duties = await ask(services, "firefighter key accountabilities")
+    assert len(duties.quote) == 7 and all(line.startswith("• ") for line in duties.quote)
+    managers = await ask(services, "what does my line manager have to do")
+    assert managers.quote[0] == "A line manager must:" and len(managers.quote) == 7

@@ -50,6 +50,7 @@ MAX_QUOTE_CHARS = 700
 MAX_WHOLE_LIST = 8  # a list this long or shorter is quoted whole when the question is about the list
 PICK_SHARE = 0.6  # quote the units that score at least this share of the best one
 STANDOUT_SHARE = 0.8  # list items this close to the list's best item are quoted with it
+WHOLE_LIST_SHARE = 0.6  # a lead-in (with its heading) holding this much of the question: quote the whole list
 MIN_TEXT_COVERAGE = 0.55  # the answer as shown must hold this share of the question to be confident
 STANDARD_MATCH = 0.67
 
@@ -254,9 +255,10 @@ def quote(hit: Hit, concepts: list[Concept], question: str = "") -> list[str]:
     else:
         ranked = sorted(range(len(units)), key=lambda i: (-scores[i], i))
         chosen = [i for i in ranked[:MAX_QUOTE_UNITS] if scores[i] >= PICK_SHARE * best]
+        lead_shares = _lead_in_shares(units, hit.section.heading, concepts)
         picked = set()
         for i in chosen:
-            picked |= _with_context(units, scores, i, definition=is_definition(question))
+            picked |= _with_context(units, scores, i, definition=is_definition(question), lead_shares=lead_shares)
         picked |= _completing(units, picked, concepts)
     lines: list[str] = []
     total = 0
@@ -275,14 +277,26 @@ def _opening(units: list[_Unit]) -> set[int]:
     first = units[0]
     if first.introduces or first.lead_in is not None:
         lead = first.lead_in if first.lead_in is not None else first.index
-        return {lead, *items_of(units, lead)}
+        return {lead, *items_of(units, lead)[:MAX_WHOLE_LIST]}
+    if first.bullet:  # a list under its heading ("Key Accountabilities"): the list
+        run = [u.index for u in units[:MAX_WHOLE_LIST] if u.bullet]
+        return set(run[: next((k for k, i in enumerate(run) if i != k), len(run))])
     picked = {first.index}
     if len(units) > 1 and not units[1].introduces:
         picked.add(units[1].index)
     return picked
 
 
-def _with_context(units: list[_Unit], scores: list[float], i: int, *, definition: bool) -> set[int]:
+def _lead_in_shares(units: list[_Unit], heading: str, concepts: list[Concept]) -> dict[int, float]:
+    """How much of the question each lead-in holds, read with the section's heading."""
+    total = sum(c.weight for c in concepts) or 1.0
+    return {u.index: unit_match(unit_stems(f"{heading} {u.text}"), concepts)[0] / total
+            for u in units if u.introduces}
+
+
+def _with_context(
+    units: list[_Unit], scores: list[float], i: int, *, definition: bool, lead_shares: dict[int, float]
+) -> set[int]:
     unit = units[i]
     if unit.introduces or unit.lead_in is not None:
         lead = i if unit.introduces else unit.lead_in
@@ -291,7 +305,7 @@ def _with_context(units: list[_Unit], scores: list[float], i: int, *, definition
             return set() if unit.introduces else {i}
         best_item = max(scores[j] for j in items)
         standouts = [j for j in items if scores[j] > scores[lead] and scores[j] >= STANDOUT_SHARE * best_item]
-        if not standouts:
+        if not standouts or lead_shares.get(lead, 0.0) >= WHOLE_LIST_SHARE:
             # The question is about the list ("what does my line manager have to do"): the lead-in (or the
             # heading) holds its words as much as any item does. Quote it whole, or as much as fits.
             return {lead, *items[:MAX_WHOLE_LIST]}
