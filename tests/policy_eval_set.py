@@ -154,3 +154,131 @@ HELD_OUT_OUT_OF_SCOPE: list[str] = [
     "how do i connect to the vpn",
     "can i claim mileage for my car",
 ]
+
+
+# --- documents in the shapes services publish (tests/fixtures/policy) ------------------------------------------
+# Each question names the sections that answer it and a pattern (case-insensitive regex) the answer's text
+# must hold: the fact that was asked for, not just the right section.
+SERGEANT = "Police Sergeant (Response)"
+TRAINING = "Training and Development Policy"
+DRIVER = "Driver Training"
+CPD = "Continuing Professional Development Guidance"
+MOC = "Maintenance of Competence Procedure"
+
+EvalQuestion = tuple[str, list[tuple[str, str]], str]
+
+SHAPES_IN_SCOPE: list[EvalQuestion] = [
+    ("what does my line manager have to do", [(TRAINING, "3.2")], r"personal development plan"),
+    ("what are my managers responsibilities for training", [(TRAINING, "3.2")], r"release staff"),
+    ("what principles is training based on", [(TRAINING, "2")], r"Community Risk Management Plan"),
+    ("is mileage paid for courses?", [(TRAINING, "5.1")], r"claim mileage"),
+    ("can i claim petrol money for driving to training", [(TRAINING, "5.1")], r"claim mileage"),
+    ("how often must risk critical skills be practised", [(TRAINING, "4.6")], r"once every three months"),
+    ("how often do we drill other operational skills", [(TRAINING, "4.6")], r"every six months"),
+    ("do i have to redo training if i already have the qualification", [(TRAINING, "4.4")],
+     r"recognised instead of repeating"),
+    ("how long does it take to decide on my prior learning", [(TRAINING, "4.4")], r"20 working days"),
+    ("how much notice do i need to give to cancel a course", [(TRAINING, "4.3")], r"ten working days"),
+    ("what happens if i cancel training late", [(TRAINING, "4.3")], r"non-attendance"),
+    ("how do i book onto a course", [(TRAINING, "4.2")], r"booked through the learning record system"),
+    ("who approves a course that isnt on the calendar", [(TRAINING, "4.2")], r"business case"),
+    ("how often do risk critical competences need reassessing", [(TRAINING, "4.5")], r"every two years"),
+    ("which competences are risk critical", [(TRAINING, "4.5")], r"breathing apparatus, incident command"),
+    ("will the service pay for my degree", [(TRAINING, "6.1")], r"may fund further education"),
+    ("when is the deadline to apply for funding", [(TRAINING, "6.1")], r"31 January"),
+    ("do i have to pay back course fees if i leave", [(TRAINING, "6.2")], r"repay the cost"),
+    ("do i get a hotel for a residential course", [(TRAINING, "5.2")], r"overnight accommodation"),
+    ("are meals paid for on courses", [(TRAINING, "5.2")], r"meal costs are refunded"),
+    ("how long are training records kept", [(TRAINING, "4.7")], r"employment plus six years"),
+    ("how quickly must i record my training", [(TRAINING, "3.1")], r"five working days"),
+    ("what is a training needs analysis", [(TRAINING, "4.1")], r"compares the skills"),
+    ("does the training policy apply to on call staff", [(TRAINING, "1.2")], r"on-call"),
+    ("can i get extra time in assessments for dyslexia", [(TRAINING, "7")], r"extra time"),
+    ("what does the training centre do", [(TRAINING, "3.3")], r"training calendar"),
+    ("what does a response sergeant do", [(SERGEANT, "Role Purpose"), (SERGEANT, "Key Accountabilities")],
+     r"supervise"),
+    ("what qualifications do i need to become a sergeant",
+     [(SERGEANT, "Education, Qualifications, Skills and Experience")], r"legal examination"),
+    ("what cvf level do sergeants need for we take ownership", [(SERGEANT, "Behaviours")],
+     r"We take ownership – Level 2"),
+    ("which behaviours are needed for the sergeant role", [(SERGEANT, "Behaviours")], r"emotionally aware"),
+    ("what are the values in the competency and values framework", [(SERGEANT, "Values")], r"Integrity"),
+    ("how much experience do i need before going for sergeant", [(SERGEANT, "Prior Education and Experience")],
+     r"two years"),
+    ("does my policing degree count towards sergeant", [(SERGEANT, "Prior Education and Experience")],
+     r"recognised as prior learning"),
+    ("how long is the temporary promotion period for sergeants", [(SERGEANT, "Development and Assessment")],
+     r"12 month"),
+    ("which other profiles are linked to the sergeant role", [(SERGEANT, "Links to other Profiles")],
+     r"Custody Sergeant"),
+    ("do sergeants do PDRs for their team", [(SERGEANT, "Key Accountabilities")],
+     r"Performance and Development Reviews"),
+    ("what counts as cpd", [(CPD, "2")], r"courses, e-learning, coaching"),
+    ("how many hours of cpd does a sergeant need each year", [(CPD, "3")], r"30 hours"),
+    ("how many cpd hours do police staff need", [(CPD, "3")], r"20 hours"),
+    ("how soon do i need to log cpd", [(CPD, "4.1")], r"within one month"),
+    ("what evidence should i keep for cpd", [(CPD, "4.2")], r"certificates"),
+    ("what do supervisors have to do about cpd", [(CPD, "Supervisors")], r"four hours of duty time"),
+    ("does cpd for my professional body count", [(CPD, "6")], r"count towards the Service minimum"),
+    ("how often do i need hot fire training", [(MOC, "3")], r"every twelve months"),
+    ("what is the pass mark for the moc knowledge check", [(MOC, "2")], r"80 per cent"),
+    ("what happens if i fail the knowledge check", [(MOC, "4")], r"retake the knowledge check once within 14 days"),
+    ("when does a competence count as lapsed", [(MOC, "5")], r"more than one month overdue"),
+    ("how many drill nights do on call firefighters have to attend", [(MOC, "6")], r"75 per cent"),
+    ("who audits moc records", [(MOC, "7")], r"Station managers audit"),
+    ("do i need training to drive a pool car", [(DRIVER, "Who Needs Driver Training")], r"licence check"),
+    ("what driving courses are there", [(DRIVER, "Courses")], r"Large goods vehicle"),
+    ("how long is the emergency response driving course", [(DRIVER, "Courses")], r"five day course"),
+    ("how often is blue light driving reassessed", [(DRIVER, "Revalidation")], r"every three years"),
+    ("i got points on my licence who do i tell", [(DRIVER, "Licence Checks")], r"within 48 hours"),
+    ("what do i do if i crash a fire engine", [(DRIVER, "Collisions")], r"report it to Fire Control"),
+]
+
+# Questions these documents cannot answer. True: clearly outside learning and development (off topic, not
+# a gap for the L&D team); False: an L&D question the documents do not cover (a real gap).
+SHAPES_OUT_OF_SCOPE: list[tuple[str, bool]] = [
+    ("what's the weather like tomorrow", True),
+    ("who won the football last night", True),
+    ("order a pizza for the watch", True),
+    ("tell me a joke", True),
+    ("what is the capital of france", True),
+    ("how do i reset my email password", True),
+    ("book me a table for lunch on friday", True),
+    ("what time does the canteen close", True),
+    ("is the gym open at the weekend", True),
+    ("play some music", True),
+    ("how do i apply for the firearms course", False),
+    ("is there a course on wildfire fighting", False),
+    ("when is the next sergeant promotion board", False),
+    ("what training do custody officers get", False),
+]
+
+# Written with the set above, before any tuning, and never tuned on.
+SHAPES_HELD_OUT: list[EvalQuestion] = [
+    ("what must employees do about training", [(TRAINING, "3.1")], r"attend the training"),
+    ("is my travel to a course paid", [(TRAINING, "5.1")], r"mileage"),
+    ("how often are risk critical skills drilled", [(TRAINING, "4.6")], r"three months"),
+    ("can my previous qualifications be recognised", [(TRAINING, "4.4")], r"recognised"),
+    ("what happens if my breathing apparatus competence has expired", [(TRAINING, "4.5")],
+     r"must not carry out that activity"),
+    ("who publishes the training calendar", [(TRAINING, "3.3")], r"training calendar"),
+    ("what are a sergeant's key accountabilities", [(SERGEANT, "Key Accountabilities")], r"brief response officers"),
+    ("what values does the police service expect", [(SERGEANT, "Values")], r"Impartiality"),
+    ("what cpd do inspectors need", [(CPD, "3")], r"30 hours"),
+    ("what goes in a cpd log entry", [(CPD, "4.1")], r"date, what you did"),
+    ("can i do cpd in work time", [(CPD, "Supervisors")], r"duty time"),
+    ("how often is breathing apparatus training", [(MOC, "3")], r"three months|twelve months"),
+    ("what is in each moc module", [(MOC, "2")], r"e-learning package"),
+    ("what happens if my moc module is overdue", [(MOC, "5")], r"lapsed"),
+    ("how often do i need a refresher for emergency response driving", [(DRIVER, "Revalidation")],
+     r"online refresher module"),
+    ("how often is my driving licence checked", [(DRIVER, "Licence Checks")], r"every six months"),
+]
+
+SHAPES_HELD_OUT_OUT_OF_SCOPE: list[tuple[str, bool]] = [
+    ("what's on tv tonight", True),
+    ("can you recommend a good restaurant", True),
+    ("how do i get a parking permit", True),
+    ("what's the score in the cricket", True),
+    ("is there a course on drone piloting", False),
+]

@@ -11,10 +11,14 @@ from bot.cli import main
 from storage.policy.importer import SAMPLE_DIR
 
 
-def cli(services, *args: str) -> str:
+def run_cli(services, *args: str):  # noqa: ANN201 - click's Result
     runner = CliRunner()
-    result = runner.invoke(main, list(args), env={"LDBOT_DATABASE_URL": services.settings.database_url},
-                           catch_exceptions=False)
+    return runner.invoke(main, list(args), env={"LDBOT_DATABASE_URL": services.settings.database_url},
+                         catch_exceptions=False)
+
+
+def cli(services, *args: str) -> str:
+    result = run_cli(services, *args)
     assert result.exit_code == 0, result.output
     return result.output
 
@@ -49,12 +53,17 @@ def test_import_list_ask_json_unanswered_and_remove(services, tmp_path: Path):
 
     nothing = json.loads(cli(services, "ask", "--json", "whats the wifi password"))
     assert nothing["confident"] is False and nothing["citations"] == []
-    assert nothing["answer"].startswith("I couldn't find an answer")
+    assert nothing["answer"].startswith("I can't help with that here")  # off topic, said as chat says it
+    unlogged = json.loads(cli(services, "ask", "--json", "can i bring my dog to the fire station training day"))
+    assert unlogged["answer"].startswith("I couldn't find an answer")
     text = cli(services, "ask", "is", "workplace", "assessment", "mandatory")
     assert text.startswith("> Workplace assessment is mandatory")
 
+    gap = json.loads(cli(services, "ask", "--json", "--log", "can i claim mileage for driving to a course"))
+    assert gap["confident"] is False
     gaps = cli(services, "policy", "unanswered")
-    assert "1 × whats the wifi password  (1 unanswered;" in gaps
+    assert "1 × can i claim mileage for driving to a course  (1 unanswered;" in gaps
+    assert "wifi" not in gaps and "dog" not in gaps  # command-line questions leave no trace without --log
 
     reimport = tmp_path / "framework.md"
     reimport.write_text((SAMPLE_DIR / "learning-and-development-framework.md").read_text().replace("2.1", "2.2"))
@@ -75,3 +84,11 @@ def test_synonyms_can_be_added_and_removed(services):
     assert found["confident"] and found["citations"][0]["section"] == "4.5"
     cli(services, "policy", "synonyms", "remove", "bluelight")
     assert not json.loads(cli(services, "ask", "--json", "bluelight training"))["confident"]
+
+
+def test_an_empty_document_is_refused_with_a_reason(services, tmp_path):
+    empty = tmp_path / "empty.txt"
+    empty.write_text("\n\n")
+    done = run_cli(services, "policy", "import", str(empty))
+    assert done.exit_code == 1 and "found no text to answer questions from" in done.output
+    assert "No policy documents yet" in cli(services, "policy", "list")

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
 from sqlalchemy import func, select, text
 
 from storage.db import unit_of_work
@@ -193,3 +194,17 @@ async def test_no_documents_means_no_answer(services):
     assert not answer.confident and answer.citations == []
     async with unit_of_work(services.sessions) as db:
         assert (await search(db, "anything at all")).hits == []
+
+
+async def test_a_document_with_no_sections_is_refused_and_not_listed(services, tmp_path):
+    from storage.policy.importer import EmptyDocument, import_path
+
+    empty = tmp_path / "empty.txt"
+    empty.write_text("")
+    title_only = tmp_path / "title-only.md"
+    title_only.write_text("# Just a Title\n\nVersion: 1.0\n")
+    async with unit_of_work(services.sessions) as db:
+        for path in (empty, title_only):
+            with pytest.raises(EmptyDocument, match=path.name):
+                await import_path(db, path)
+        assert await list_documents(db) == []

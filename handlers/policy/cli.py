@@ -12,7 +12,7 @@ from bot.runtime import Runtime
 from bot.services import Services
 from handlers.policy.usecases import ask
 from storage.db import unit_of_work
-from storage.policy.importer import import_path, list_documents, remove_document
+from storage.policy.importer import EmptyDocument, import_path, list_documents, remove_document
 from storage.policy.models import PolicySynonym
 from storage.policy.parse import UnsupportedFormat, parse_date
 from storage.policy.report import unanswered_groups
@@ -55,6 +55,11 @@ def import_command(
                 except UnsupportedFormat as exc:
                     raise click.ClickException(
                         f"{path}: can't read {exc} files (use .md, .txt, .html, .docx or .pdf)"
+                    ) from None
+                except EmptyDocument:
+                    raise click.ClickException(
+                        f"{path}: found no text to answer questions from (is the file empty, or only a "
+                        "title and menus?); nothing was imported"
                     ) from None
             verb = {"new": "Imported", "replaced": "Replaced", "unchanged": "Unchanged"}[result.status]
             was = f" (was v{result.previous_version})" if result.status == "replaced" and result.previous_version else ""
@@ -203,14 +208,18 @@ def synonyms_remove(runtime: Runtime, term: str) -> None:
 @click.command("ask")
 @click.argument("question", nargs=-1, required=True)
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object: answer, confident, citations.")
+@click.option("--log", "log", is_flag=True, help="Record the question (and any gap) as a chat question is.")
 @click.pass_obj
-def ask_command(runtime: Runtime, question: tuple[str, ...], as_json: bool) -> None:
-    """Ask a policy question as staff would, e.g. ldbot ask "is workplace assessment mandatory?"."""
+def ask_command(runtime: Runtime, question: tuple[str, ...], as_json: bool, log: bool) -> None:
+    """Ask a policy question as staff would, e.g. ldbot ask "is workplace assessment mandatory?".
+
+    Trying questions from the command line leaves no trace unless --log is given, so the L&D team's
+    unanswered list holds what staff really asked."""
     text = " ".join(question)
 
     async def job(services: Services):  # noqa: ANN202 - (Asked, rendered text)
         async with unit_of_work(services.sessions) as db:
-            asked = await ask(db, None, services.at(), question=text, channel="cli")
+            asked = await ask(db, None, services.at(), question=text, channel="cli", record=log)
         template, context = asked.presentation(in_chat=False)
         return asked, services.catalogue.render(template, context)
 

@@ -35,6 +35,8 @@ class Asked(Result):
         answer = self.answer
         if answer.vague:
             return ("core.unknown_command", {}) if in_chat else ("policy.too_vague", {})
+        if answer.off_topic:
+            return "policy.off_topic", {}
         context = answer_context(answer)
         if answer.standard is not None:
             return "policy.standard_answer", context

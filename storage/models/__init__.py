@@ -12,7 +12,13 @@ from storage.models.competence import (
     Evidence,
     Reflection,
 )
-from storage.models.conversation import AuditEvent, DialogState, OutboxLeader, OutgoingMessage, TemplateOverride
+from storage.models.conversation import (
+    AuditEvent,
+    DialogState,
+    OutboxLeader,
+    OutgoingMessage,
+    TemplateOverride,
+)
 from storage.models.people import (
     ROLES,
     ConversationRef,

@@ -28,6 +28,17 @@ log = logging.getLogger("ldbot.policy")
 SAMPLE_DIR = Path(__file__).resolve().parent.parent / "sample" / "policy"
 
 
+class EmptyDocument(ValueError):
+    """The file has no text we could make a section of (empty, or only a title, menus or a control block).
+
+    Importing it would list a document that can never answer anything, so it is refused.
+    """
+
+    def __init__(self, source_name: str) -> None:
+        super().__init__(f"{source_name}: no sections found (the file is empty or holds no text to answer from)")
+        self.source_name = source_name
+
+
 @dataclass(frozen=True, slots=True)
 class ImportResult:
     document_id: int
@@ -61,7 +72,10 @@ async def import_path(db: AsyncSession, path: str | Path, **options: object) -> 
 
 
 async def import_bytes(db: AsyncSession, filename: str, data: bytes, **options: object) -> ImportResult:
-    """Import a file's contents, e.g. one shared in chat; raises parse.UnsupportedFormat for unknown types."""
+    """Import a file's contents, e.g. one shared in chat.
+
+    Raises parse.UnsupportedFormat for unknown types and EmptyDocument for a file with no sections.
+    """
     return await import_parsed(db, parse_bytes(filename, data), source_name=filename, **options)  # type: ignore[arg-type]
 
 
@@ -79,6 +93,8 @@ async def import_parsed(
     now: datetime | None = None,
 ) -> ImportResult:
     """Store a parsed document, replacing (and keeping as history) an earlier version with the same title."""
+    if not parsed.sections:
+        raise EmptyDocument(source_name)
     now = now or utcnow()
     title = (title or parsed.title).strip()
     key = document_key(title)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Date, Float, ForeignKey, Index, String, Text
+from sqlalchemy import Date, Float, ForeignKey, Index, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from storage.models.base import Base, JSONType, UTCDateTime, utcnow
@@ -118,6 +118,8 @@ class PolicyQuestion(Base):
     channel: Mapped[str] = mapped_column(String(20), default="chat")
     answered: Mapped[bool] = mapped_column(default=False)
     confident: Mapped[bool] = mapped_column(default=False)
+    # Clearly outside learning and development ("who won the football"): counted apart, never a gap.
+    off_topic: Mapped[bool] = mapped_column(default=False, server_default=false())
     score: Mapped[float] = mapped_column(Float, default=0.0)
     section_id: Mapped[int | None] = mapped_column(ForeignKey("policy_sections.id", ondelete="SET NULL"))
     # Kept as text so the log still says what was cited after the document is re-imported or removed.

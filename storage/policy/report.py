@@ -2,6 +2,7 @@
 
 Two questions are "the same" when their concept signatures (stems and synonym groups, so "boss" and
 "line manager" agree) overlap enough; groups are listed biggest first, so the gaps that matter most lead.
+Questions outside learning and development ("who won the football") are not gaps: they are only counted.
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.policy.answer import similarity
@@ -36,6 +37,7 @@ async def unanswered_groups(db: AsyncSession, *, since: datetime | None = None) 
         select(PolicyQuestion, PolicyHandoff.id)
         .outerjoin(PolicyHandoff, PolicyHandoff.question_id == PolicyQuestion.id)
         .where(or_(PolicyQuestion.answered.is_(False), PolicyQuestion.id.in_(not_helpful)))
+        .where(PolicyQuestion.off_topic.is_(False))
         .order_by(PolicyQuestion.asked_at)
     )
     if since is not None:
@@ -58,6 +60,14 @@ async def unanswered_groups(db: AsyncSession, *, since: datetime | None = None) 
         group.nearest = question.cited or group.nearest
     groups.sort(key=lambda g: (-g.count, -(g.last_asked.timestamp() if g.last_asked else 0)))
     return groups
+
+
+async def off_topic_count(db: AsyncSession, *, since: datetime | None = None) -> int:
+    """How many questions were outside learning and development (kept out of the unanswered list)."""
+    query = select(func.count(PolicyQuestion.id)).where(PolicyQuestion.off_topic.is_(True))
+    if since is not None:
+        query = query.where(PolicyQuestion.asked_at >= since)
+    return int(await db.scalar(query) or 0)
 
 
 def _best_group(groups: list[QuestionGroup], signature: str) -> QuestionGroup | None:

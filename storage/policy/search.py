@@ -8,6 +8,9 @@
 3. Candidates are re-scored in Python with BM25F-style weights (heading counts most) plus *coverage*: the
    share of the question's concepts, weighted by rarity, that a section contains. Coverage is what makes
    the bot abstain: "where do I park?" shares no rare word with any section, so nothing covers it.
+4. The best candidates are re-ranked by their best passage (two sentences, or a list item with its
+   lead-in, with the heading and title): a section where one passage holds the question, and states the
+   kind of fact asked for ("how often" -> a frequency), beats one that mentions the words here and there.
 
 Word statistics (document frequencies, the vocabulary for spelling correction, synonym groups) are cached
 per database and rebuilt when a document or synonym is added or removed.
@@ -27,6 +30,7 @@ from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.policy.models import PolicyDocument, PolicySection, PolicySynonym
+from storage.policy.passages import SYNONYM_FACTOR, answer_cue, same_word, scored_units, units_of
 from storage.policy.synonyms import Phrase, build_groups
 from storage.policy.text import GENERAL_WORDS, STOPWORDS, WEAK_WORDS, fold, stem, words
 
@@ -40,7 +44,17 @@ HEADING_BONUS = 0.5
 PAIR_FACTOR = 0.5
 UNKNOWN_FACTOR = 1.0
 GENERAL_FACTOR = 0.25
+GENERAL_UNKNOWN_WEIGHT = 0.3
+RERANK = 10
+UNIT_FACTOR = 1.0
 _STOP_STEMS = frozenset(stem(w) for w in STOPWORDS)
+# "must", "have to", "need to": how a question is put, seldom what it is about.
+# Words of headings that say where a section sits, not what the documents are about.
+_STRUCTURE_STEMS = frozenset(stem(w) for w in (
+    "introduction purpose scope overview background summary general other key links appendix annex part section "
+    "guide guidance page document procedure notes definitions contents"
+).split())
+_WEAK_KEYS = frozenset({stem(w) for w in WEAK_WORDS} | {"g:mandatori"})
 _GENERAL_STEMS = frozenset(stem(w) for w in GENERAL_WORDS)
 
 
@@ -64,6 +78,7 @@ class Lexicon:
     group_stems: set[str] = field(default_factory=set)  # every stem used in a synonym phrase
     group_of: dict[Phrase, int] = field(default_factory=dict)
     max_phrase: int = 1
+    domain: set[str] = field(default_factory=set)  # stems of titles and headings: what the documents are about
     _choices: list[str] | None = None
 
     def idf(self, df: int) -> float:
@@ -149,11 +164,15 @@ async def build_lexicon(db: AsyncSession) -> Lexicon:
         df.update(set(fields.heading) | set(fields.body))
         total_length += len(fields.body)
         lexicon.sections += 1
+        lexicon.domain.update(fields.heading)
+        lexicon.domain.update(fields.context)
         for w in words(f"{heading} {body} {context}"):
             if w not in lexicon.surface and not w.isdigit():
                 lexicon.surface[w] = stem(w)
                 lexicon.word_for.setdefault(lexicon.surface[w], w)
     lexicon.df = dict(df)
+    lexicon.domain -= _STOP_STEMS | _GENERAL_STEMS | _WEAK_KEYS | _STRUCTURE_STEMS
+    lexicon.domain = {s for s in lexicon.domain if not s.isdigit() and len(s) > 1}
     lexicon.avg_length = total_length / lexicon.sections if lexicon.sections else 1.0
     pairs = (await db.execute(select(PolicySynonym.term, PolicySynonym.means))).all()
     lexicon.groups, lexicon.phrase_words = build_groups([(t, m) for t, m in pairs])
@@ -184,6 +203,7 @@ class Concept:
     weight: float = 1.0
     corrected: bool = False
     known: bool = True
+    literal: Phrase | None = None  # the alternative the question itself used; synonyms count a little less
 
 
 def analyse(question: str, lexicon: Lexicon) -> list[Concept]:
@@ -219,7 +239,7 @@ def analyse_query(question: str, lexicon: Lexicon) -> tuple[list[Concept], list[
             concepts.setdefault(
                 key,
                 Concept(key, list(group), [lexicon.phrase_words.get(p, list(p)) for p in group],
-                        corrected=any(t[2] for t in tokens[i : i + size])),
+                        corrected=any(t[2] for t in tokens[i : i + size]), literal=phrase),
             )
             i += size
             matched = True
@@ -235,6 +255,7 @@ def analyse_query(question: str, lexicon: Lexicon) -> tuple[list[Concept], list[
             concepts[word_stem] = Concept(
                 word_stem, [(word_stem,), *((f,) for f in family)],
                 [[word], *([lexicon.word_for[f]] for f in family if f in lexicon.word_for)], corrected=corrected,
+                literal=(word_stem,),
             )
         singles.append((i - 1, word_stem))
     result = list(concepts.values())
@@ -242,10 +263,11 @@ def analyse_query(question: str, lexicon: Lexicon) -> tuple[list[Concept], list[
         df = max(lexicon.phrase_df(p) for p in concept.alternatives)
         concept.known = df > 0
         concept.weight = lexicon.idf(df)
-        if concept.key in {stem(w) for w in WEAK_WORDS}:
+        if concept.key in _WEAK_KEYS:
             concept.weight *= WEAK_FACTOR
         if concept.key in _GENERAL_STEMS:
-            concept.weight *= GENERAL_FACTOR
+            # An everyday word ("give", "become"): little weight, and next to none if no document uses it.
+            concept.weight = concept.weight * GENERAL_FACTOR if concept.known else GENERAL_UNKNOWN_WEIGHT
         elif not concept.known:
             concept.weight *= UNKNOWN_FACTOR
     pairs = [(a[1], b[1]) for a, b in zip(singles, singles[1:], strict=False) if b[0] == a[0] + 1 and a[1] != b[1]]
@@ -259,25 +281,31 @@ def concept_signature(concepts: list[Concept]) -> str:
 
 # --- back ends ---------------------------------------------------------------------------------------------------
 COMMON_SHARE = 0.2
+FALLBACK_TERMS = 3
 
 
 def selective_terms(concepts: list[Concept], lexicon: Lexicon) -> list[list[str]]:
     """The words worth sending to the engine: in a large collection, those in at most a fifth of sections.
 
     A word such as "must" matches most sections, so asking the engine for it only makes it rank the whole
-    table; the Python scorer still counts it for every candidate. Small collections send every word.
+    table; the Python scorer still counts it for every candidate. A phrase is judged by its content words:
+    PostgreSQL drops stop words from a query, so "at work" would fetch every section with "work" in it and
+    "have to" nothing at all. When every word is common, the rarest few are sent. Small collections send
+    every word.
     """
     limit = COMMON_SHARE * lexicon.sections if lexicon.sections > 4 * CANDIDATES else lexicon.sections
     terms: list[list[str]] = []
-    everything: list[list[str]] = []
+    rated: list[tuple[int, list[str]]] = []
     for concept in concepts:
         for ws in concept.words:
-            if not ws:
+            content = tuple(stem(w) for w in ws if not is_stopword(w))
+            if not content:
                 continue
-            everything.append(ws)
-            if lexicon.phrase_df(tuple(stem(w) for w in ws)) <= limit:
+            df = lexicon.phrase_df(content)
+            rated.append((df, ws))
+            if df <= limit:
                 terms.append(ws)
-    return terms or everything
+    return terms or [ws for _, ws in sorted(rated, key=lambda r: r[0])[:FALLBACK_TERMS]]
 
 
 class FullTextBackend(Protocol):
@@ -368,6 +396,7 @@ class Hit:
     # Every concept is in the document title or parent headings, none in this heading: the question is
     # about the document (or chapter) as a whole.
     about_whole: bool = False
+    best_passage: float = 0.0  # the best unit's share of the question (see passages.scored_units)
 
 
 def score_section(
@@ -378,26 +407,28 @@ def score_section(
         prepared.append((tokens, " " + " ".join(tokens) + " ", Counter(tokens)))
     norm = K1 * (1 - B + B * len(fields.body) / max(lexicon.avg_length, 1.0))
     total_weight = sum(c.weight for c in concepts) or 1.0
-    bm25 = covered = 0.0
+    bm25 = covered = ranked_cover = 0.0
     matched: list[str] = []
     heading_words = {t for t in fields.heading if t not in _STOP_STEMS and not t.isdigit()}
     heading_hit: set[str] = set()
     all_in_context = True
     for concept in concepts:
         tf_h = tf_c = tf_b = 0
+        literal = concept.literal is None
         for p in concept.alternatives:
-            h = count_phrase(*prepared[0], p)
+            h, c, b = (count_phrase(*prepared[f], p) for f in range(3))
             if h:
                 heading_hit.update(p)
-            tf_h = max(tf_h, h)
-            tf_c = max(tf_c, count_phrase(*prepared[1], p))
-            tf_b = max(tf_b, count_phrase(*prepared[2], p))
+            literal = literal or (same_word(p, concept.literal) and bool(h or c or b))
+            tf_h, tf_c, tf_b = max(tf_h, h), max(tf_c, c), max(tf_b, b)
         all_in_context = all_in_context and tf_c > 0
         tf = HEADING_WEIGHT * tf_h + CONTEXT_WEIGHT * tf_c + tf_b
         if tf <= 0:
             continue
-        bm25 += concept.weight * tf * (K1 + 1) / (tf + norm)
-        covered += concept.weight
+        weight = concept.weight * (1.0 if literal else SYNONYM_FACTOR)  # the question's own word counts most
+        bm25 += weight * tf * (K1 + 1) / (tf + norm)
+        covered += concept.weight  # for confidence a synonym is a match; for ranking it counts a little less
+        ranked_cover += weight
         matched.append(concept.key)
     weights = {c.key: c.weight for c in concepts}
     for pair in pairs:  # words the question puts side by side, side by side in the section too
@@ -407,7 +438,7 @@ def score_section(
             bm25 += weight * tf * (K1 + 1) / (tf + norm)
     coverage = covered / total_weight
     precision = len(heading_words & heading_hit) / len(heading_words) if heading_words else 0.0
-    score = bm25 * coverage * coverage * (1 + HEADING_BONUS * precision)
+    score = bm25 * (ranked_cover / total_weight) ** 2 * (1 + HEADING_BONUS * precision)
     return score, coverage, matched, all_in_context and not heading_hit
 
 
@@ -415,17 +446,18 @@ def score_section(
 class SearchResult:
     concepts: list[Concept]
     hits: list[Hit]
+    lexicon: Lexicon | None = None  # the word statistics the search used (so the caller need not fetch them)
 
 
 async def search(db: AsyncSession, question: str, *, limit: int = 5, backend: FullTextBackend | None = None) -> SearchResult:
     lexicon = await lexicon_for(db)
     concepts, pairs = analyse_query(question, lexicon)
     if not concepts or lexicon.sections == 0:
-        return SearchResult(concepts, [])
+        return SearchResult(concepts, [], lexicon)
     backend = backend or backend_for(db)
     ids = await backend.candidates(db, selective_terms(concepts, lexicon), CANDIDATES)
     if not ids:
-        return SearchResult(concepts, [])
+        return SearchResult(concepts, [], lexicon)
     rows = (
         await db.execute(
             select(PolicySection, PolicyDocument)
@@ -439,6 +471,8 @@ async def search(db: AsyncSession, question: str, *, limit: int = 5, backend: Fu
         if matched:
             hits.append(Hit(section, document, score, coverage, matched, about_whole))
     hits.sort(key=lambda h: (-h.score, h.section.document_id, h.section.position))
+    rerank_by_best_passage(hits[:RERANK], concepts, answer_cue(question))
+    hits.sort(key=lambda h: (-h.score, h.section.document_id, h.section.position))
     if hits and hits[0].about_whole:
         # "what does a firefighter do?": the opening section of that document (or chapter) answers it.
         best = hits[0]
@@ -449,7 +483,18 @@ async def search(db: AsyncSession, question: str, *, limit: int = 5, backend: Fu
             first.score = max(first.score, best.score)
             hits.remove(first)
             hits.insert(0, first)
-    return SearchResult(concepts, hits[:limit])
+    return SearchResult(concepts, hits[:limit], lexicon)
+
+
+def rerank_by_best_passage(hits: list[Hit], concepts: list[Concept], cue: re.Pattern[str] | None) -> None:
+    """Favour the section with one sentence or list item (with its lead-in) that holds most of the question,
+    and that states the kind of fact asked for, over one that mentions the words here and there."""
+    for hit in hits:
+        units = units_of(hit.section.body, hit.section.heading)
+        context = " ".join([hit.document.title, hit.section.path, hit.section.heading])
+        scores = scored_units(units, concepts, cue, context, window=True)
+        hit.best_passage = max(scores, default=0.0)
+        hit.score *= 1 + UNIT_FACTOR * hit.best_passage
 
 
 def section_stems(heading: str, context: str, body: str) -> str:

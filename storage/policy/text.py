@@ -71,11 +71,11 @@ STOPWORDS = frozenset(
     also anyone anybody someone somebody something anything thing things get gets got getting go going know
     tell told say said please thanks thank cheers ok okay hello hi hey yes yeah mate guys bye
     need needs needed want wants like would could might may shall
-    us use used using via per etc eg ie
+    us use used using via per etc eg ie onto upon
     policy policies rule rules guidance procedure say says mean means meaning
     often frequently long much many stand main happen happens happened involve involves exactly really
     actually allowed able still ever soon usually normally typically generally kind type sort way ways best
-    take takes took count counts basically supposed let lets find out
+    take takes took basically supposed let lets find out
     """.split()
 )
 
@@ -95,6 +95,7 @@ GENERAL_WORDS = frozenset(
     running ran expire expired expiring notice sorted sort fix fixed try tried trying write wrote send sent
     bring brought tell stay okay possible possibly definitely properly correct correctly enough
     long longer short shorter big small different same true false anyone everyone whoever somewhere
+    become becomes becoming count counts counted
     """.split()
 )
 
