@@ -64,6 +64,8 @@ def test_import_list_ask_json_unanswered_and_remove(services, tmp_path: Path):
     gaps = cli(services, "policy", "unanswered")
     assert "1 × can i claim mileage for driving to a course  (1 unanswered;" in gaps
     assert "wifi" not in gaps and "dog" not in gaps  # command-line questions leave no trace without --log
+    cli(services, "ask", "--log", "who won the football last night")
+    assert "(1 question outside learning and development declined, not listed)" in cli(services, "policy", "unanswered")
 
     reimport = tmp_path / "framework.md"
     reimport.write_text((SAMPLE_DIR / "learning-and-development-framework.md").read_text().replace("2.1", "2.2"))

@@ -15,7 +15,7 @@ from storage.db import unit_of_work
 from storage.policy.importer import EmptyDocument, import_path, list_documents, remove_document
 from storage.policy.models import PolicySynonym
 from storage.policy.parse import UnsupportedFormat, parse_date
-from storage.policy.report import unanswered_groups
+from storage.policy.report import off_topic_count, unanswered_groups
 from storage.policy.synonyms import DEFAULT_GROUPS
 
 
@@ -126,11 +126,14 @@ def unanswered_command(runtime: Runtime, since: str | None, limit: int) -> None:
             raise click.BadParameter(f"not a date: {since!r}", param_hint="--since")
         since_dt = datetime.combine(day, time(0), tzinfo=UTC)
 
-    async def job(services: Services):
+    async def job(services: Services):  # noqa: ANN202 - (groups, off-topic count)
         async with unit_of_work(services.sessions) as db:
-            return await unanswered_groups(db, since=since_dt)
+            return await unanswered_groups(db, since=since_dt), await off_topic_count(db, since=since_dt)
 
-    groups = runtime.run(job)
+    groups, off_topic = runtime.run(job)
+    if off_topic:
+        click.echo(f"({off_topic} question{'s' if off_topic != 1 else ''} outside learning and development "
+                   "declined, not listed)")
     if not groups:
         click.echo("No unanswered questions.")
         return
