@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import multiprocessing
+import os
 import random
 import resource
 import sqlite3
@@ -233,7 +234,8 @@ def report(name: str, fill_seconds: float, result: tuple[float, float, float, in
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--people", type=int, default=50_000)
-    parser.add_argument("--pg", help="PostgreSQL server URL; a fresh database is created on it and dropped after")
+    parser.add_argument("--pg", default=os.environ.get("LDBOT_TEST_DATABASE_URL"),
+                        help="PostgreSQL server URL; a fresh database is created on it and dropped after")
     args = parser.parse_args()
     ok = True
     with tempfile.TemporaryDirectory() as folder:

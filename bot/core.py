@@ -13,7 +13,9 @@ from dataclasses import asdict, dataclass
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import exists, func, select
+from sqlalchemy import bindparam, exists, func, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -23,7 +25,7 @@ from bot.services import Services
 from bot.turn import DialogSnapshot, Turn
 from bot.types import Choice, FormSubmission, Incoming, Outcome, Reply
 from storage.db import unit_of_work
-from storage.models import DialogState, Person, PlatformIdentity
+from storage.models import ConversationRef, DialogState, Person, PlatformIdentity, ProcessedEvent
 
 log = logging.getLogger("ldbot.core")
 
@@ -52,6 +54,10 @@ def event_kind(incoming: Incoming) -> str:
     return "text"
 
 
+class _Duplicate(Exception):
+    """The event's key was recorded already: another delivery of it was (or is being) handled."""
+
+
 class Bot:
     def __init__(self, services: Services, router: Router) -> None:
         self.services = services
@@ -62,6 +68,8 @@ class Bot:
         kind = event_kind(incoming)
         try:
             async with unit_of_work(self.services.sessions) as db:
+                if incoming.event_key:
+                    await record_event(db, incoming, now=self.services.now())
                 await self.services.catalogue.refresh(db)
                 found = await identify(db, incoming, profile)
                 if found is None:
@@ -69,6 +77,8 @@ class Bot:
                     text = self.services.catalogue.render("core.unknown_user", {}, platform=incoming.platform)
                     return Outcome(replies=[Reply(text)], unknown_user=True)
                 person, manages = found
+                if incoming.reply_address is not None:
+                    await store_reply_address(db, incoming, person.id, now=self.services.now())
                 turn = self._turn(incoming, person, db, manages)
                 row = await load_dialog(db, incoming)
                 await self._dispatch(turn, row)
@@ -83,6 +93,9 @@ class Bot:
                     turn.dialog.name if turn.dialog else "-",
                 )
                 return Outcome(replies=turn.replies, form_errors=turn.form_errors, person_id=person.id)
+        except _Duplicate:
+            log.info("duplicate event skipped platform=%s event=%s", incoming.platform, kind)
+            return Outcome(duplicate=True)
         except Exception:
             log.exception("handler failed platform=%s event=%s", incoming.platform, kind)
             text = self.services.catalogue.render("core.error", {}, platform=incoming.platform)
@@ -268,10 +281,48 @@ class Bot:
 
 
 # --- identity and dialog persistence ----------------------------------------------------------------------
-def _with_manages():  # noqa: ANN202 - a SELECT of (Person, manages anyone)
-    report = aliased(Person)
-    manages = exists().where(report.line_manager_id == Person.id, report.active.is_(True)).label("manages")
-    return select(Person, manages)
+# Built once: every turn runs these, and constructing a statement costs more than running it on SQLite.
+_REPORT = aliased(Person)
+_WITH_MANAGES = select(
+    Person, exists().where(_REPORT.line_manager_id == Person.id, _REPORT.active.is_(True)).label("manages")
+)
+_BY_IDENTITY = _WITH_MANAGES.join(PlatformIdentity, PlatformIdentity.person_id == Person.id).where(
+    PlatformIdentity.platform == bindparam("platform"), PlatformIdentity.platform_user_id == bindparam("user")
+)
+_BY_EMAIL = _WITH_MANAGES.where(func.lower(Person.email) == bindparam("email"))
+_DIALOG = select(DialogState).where(
+    DialogState.platform == bindparam("platform"),
+    DialogState.conversation_id == bindparam("conversation"),
+    DialogState.platform_user_id == bindparam("user"),
+)
+
+
+async def record_event(db: AsyncSession, incoming: Incoming, *, now) -> None:  # noqa: ANN001
+    """Remember the event's key in this turn's transaction; raise _Duplicate if it is known already."""
+    db.add(ProcessedEvent(platform=incoming.platform, event_id=incoming.event_key, received_at=now))
+    try:
+        await db.flush()
+    except IntegrityError:
+        raise _Duplicate from None
+
+
+async def store_reply_address(db: AsyncSession, incoming: Incoming, person_id: int, *, now) -> None:  # noqa: ANN001
+    """Insert or refresh the person's reference on this platform, in one statement, only if it changed."""
+    insert = postgresql.insert if db.bind.dialect.name == "postgresql" else sqlite.insert
+    statement = insert(ConversationRef).values(
+        platform=incoming.platform, person_id=person_id, reference=incoming.reply_address, updated_at=now
+    )
+    excluded = statement.excluded
+    changed = (
+        ConversationRef.reference.is_distinct_from(excluded.reference)
+        if db.bind.dialect.name == "postgresql"
+        else func.json(ConversationRef.reference) != func.json(excluded.reference)
+    )
+    await db.execute(statement.on_conflict_do_update(
+        index_elements=["platform", "person_id"],
+        set_={"reference": excluded.reference, "updated_at": excluded.updated_at},
+        where=changed,
+    ))
 
 
 async def identify(
@@ -279,16 +330,7 @@ async def identify(
 ) -> tuple[Person, bool] | None:
     """The person behind a platform user, and whether anyone reports to them: the stored identity in one
     query; the first time, the person with the email the adapter found (which is then linked)."""
-    row = (
-        await db.execute(
-            _with_manages()
-            .join(PlatformIdentity, PlatformIdentity.person_id == Person.id)
-            .where(
-                PlatformIdentity.platform == incoming.platform,
-                PlatformIdentity.platform_user_id == incoming.user_id,
-            )
-        )
-    ).first()
+    row = (await db.execute(_BY_IDENTITY, {"platform": incoming.platform, "user": incoming.user_id})).first()
     if row is not None:
         person, manages = row
         return (person, bool(manages)) if person.active else None
@@ -298,7 +340,7 @@ async def identify(
         email, incoming.email, incoming.display_name = found.email, found.email, found.display_name
     if not email:
         return None
-    row = (await db.execute(_with_manages().where(func.lower(Person.email) == email.strip().lower()))).first()
+    row = (await db.execute(_BY_EMAIL, {"email": email.strip().lower()})).first()
     if row is None or not row[0].active:
         return None
     person, manages = row
@@ -309,11 +351,7 @@ async def identify(
 
 async def load_dialog(db: AsyncSession, incoming: Incoming) -> DialogState | None:
     return await db.scalar(
-        select(DialogState).where(
-            DialogState.platform == incoming.platform,
-            DialogState.conversation_id == incoming.conversation_id,
-            DialogState.platform_user_id == incoming.user_id,
-        )
+        _DIALOG, {"platform": incoming.platform, "conversation": incoming.conversation_id, "user": incoming.user_id}
     )
 
 

@@ -95,6 +95,12 @@ class Incoming:
     email: str | None = None
     display_name: str | None = None
     event_id: str | None = None
+    # Set by an adapter whose platform may deliver the same event twice (a retry, a replayed request): the
+    # core records it in the turn's own transaction, and a second event with the same key changes nothing.
+    event_key: str | None = None
+    # Where the bot can reach this person first from now on (a Teams conversation reference), stored by
+    # the core in the turn's transaction when it changed.
+    reply_address: dict[str, Any] | None = None
     # Free-form data the adapter needs back (Slack message ts, Teams activity id); never read by handlers.
     meta: dict[str, Any] = field(default_factory=dict)
 
@@ -156,3 +162,5 @@ class Outcome:
     # The person could not be matched to anyone in the organisation.
     unknown_user: bool = False
     person_id: int | None = None
+    # The event had been handled already (its event_key was seen): nothing was done, nothing to say.
+    duplicate: bool = False

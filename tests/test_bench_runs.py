@@ -22,3 +22,21 @@ def test_nudges_benchmark_runs_on_a_small_organisation():
     assert first is not None, done.stdout
     # The first run queues exactly the nudges the scan planned for 10:00 (all of them: everyone is at work).
     assert int(first.group(1)) == int(scan.group(4)) > 0
+
+
+def test_outbox_turn_and_command_line_benchmarks_run_small():
+    outbox = subprocess.run(
+        [sys.executable, "-m", "bench.outbox_bench", "--messages", "200", "--rate", "200", "--pg", ""],
+        cwd=ROOT, capture_output=True, text=True, timeout=300,
+    )
+    assert outbox.returncode == 0, outbox.stderr
+    figures = re.search(r"SQLite: 200 messages .* lost (\d+), duplicated (\d+)", outbox.stdout)
+    assert figures is not None and figures.groups() == ("0", "0"), outbox.stdout
+    turns = subprocess.run([sys.executable, "-m", "bench.turn_bench", "--turns", "20", "--pg", ""],
+                           cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert turns.returncode == 0, turns.stderr
+    assert re.search(r"SQLite Slack DM, 20 turns: bare app p50 [\d.]+ ms", turns.stdout), turns.stdout
+    assert re.search(r"Slack DM 'help' \d+ statements in 1 transactions", turns.stdout), turns.stdout
+    cli = subprocess.run([sys.executable, "-m", "bench.cli_bench", "--runs", "1"],
+                         cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert cli.returncode == 0 and "ldbot --help" in cli.stdout, cli.stderr

@@ -23,11 +23,12 @@ from collections.abc import Awaitable
 from dataclasses import dataclass, replace
 from typing import Any
 
+import aiohttp
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.app.async_app import AsyncApp
-from slack_bolt.response import BoltResponse
+from slack_bolt.request.async_request import AsyncBoltRequest as BoltRequest
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncConnectionErrorRetryHandler,
@@ -62,13 +63,17 @@ class MessageRef:
     ts: str
 
 
-def web_client(settings: Settings, *, wait_out_rate_limits: bool) -> AsyncWebClient:
+def web_client(
+    settings: Settings, *, wait_out_rate_limits: bool, session: aiohttp.ClientSession | None = None
+) -> AsyncWebClient:
     """A Web API client for SLACK_API_URL (if set). Replies to a user wait out one 429; the outbox's
-    deliverer does not, because the outbox backs off by itself without holding a task."""
+    deliverer does not, because the outbox backs off by itself without holding a task. Given a session,
+    its connections are kept and reused (without one, slack_sdk opens a connection, and a TLS handshake,
+    for every call)."""
     handlers: list[Any] = [AsyncConnectionErrorRetryHandler()]
     if wait_out_rate_limits:
         handlers.append(AsyncRateLimitErrorRetryHandler(max_retry_count=2))
-    kwargs: dict[str, Any] = {"token": settings.slack_bot_token, "retry_handlers": handlers}
+    kwargs: dict[str, Any] = {"token": settings.slack_bot_token, "retry_handlers": handlers, "session": session}
     if settings.slack_api_url:
         base = settings.slack_api_url
         kwargs["base_url"] = base if base.endswith("/") else base + "/"
@@ -81,7 +86,8 @@ class SlackAdapter:
     def __init__(self, bot: Bot, settings: Settings) -> None:
         self.bot = bot
         self.settings = settings
-        self.client = web_client(settings, wait_out_rate_limits=True)
+        self._http = aiohttp.ClientSession()
+        self.client = web_client(settings, wait_out_rate_limits=True, session=self._http)
         self.app = AsyncApp(
             client=self.client,
             signing_secret=settings.slack_signing_secret or "",
@@ -99,7 +105,6 @@ class SlackAdapter:
     # --- plumbing --------------------------------------------------------------------------------------
     def _register(self) -> None:
         app = self.app
-        app.middleware(self._once_per_event)
         app.event("message")(self._on_message)
         app.event("app_mention")(self._on_mention)
         app.event("app_home_opened")(self._on_home_opened)
@@ -127,6 +132,10 @@ class SlackAdapter:
         """Wait for all background work (tests; and shutdown, so no reply is cut off)."""
         while self._tasks:
             await asyncio.gather(*list(self._tasks), return_exceptions=True)
+
+    async def close(self) -> None:
+        await self.drain()
+        await self._http.close()
 
     async def handle_http(self, request: web.Request) -> web.Response:
         response = await self.app.async_dispatch(await to_bolt_request(request))
@@ -172,6 +181,7 @@ class SlackAdapter:
         async with self._lock(incoming.user_id):
             outcome = await self.bot.handle(incoming, profile=self.lookup(incoming.user_id))
         await self.send_outcome(outcome, incoming, trigger_id=trigger_id, source=source)
+        await self.processed.maybe_sweep(now=self.bot.services.now())
         return outcome
 
     async def send_outcome(
@@ -250,15 +260,6 @@ class SlackAdapter:
         await self.client.views_publish(user_id=user_id, view=view)
         log.info("home published person=%s", person_id)
 
-    # --- middleware ------------------------------------------------------------------------------------
-    async def _once_per_event(self, body: dict[str, Any], next: Any) -> BoltResponse | None:  # noqa: A002
-        event_id = body.get("event_id") if body.get("type") == "event_callback" else None
-        if event_id:
-            kind = (body.get("event") or {}).get("type", "?")
-            if not await self.processed.first_time(str(event_id), now=self.bot.services.now(), note=kind):
-                return BoltResponse(status=200, body="")
-        return await next()
-
     # --- listeners: each returns quickly ---------------------------------------------------------------
     async def _on_message(self, event: dict[str, Any], body: dict[str, Any]) -> None:
         if event.get("channel_type") != "im" or event.get("subtype") or event.get("bot_id"):
@@ -268,7 +269,7 @@ class SlackAdapter:
             return
         self._dm[user] = channel
         self.spawn(self._text_turn(user, channel, blocks.incoming_text(event.get("text", "")),
-                                   event_id=body.get("event_id")), "message.im")
+                                   key=event_key(body)), "message.im")
 
     async def _on_mention(self, event: dict[str, Any], body: dict[str, Any], context: dict[str, Any]) -> None:
         user, channel = event.get("user"), event.get("channel")
@@ -278,20 +279,20 @@ class SlackAdapter:
         bot_user = context.get("bot_user_id")
         if bot_user:
             text = text.replace(_BOT_MENTION.format(bot_user), " ")
-        self.spawn(self._mention_turn(user, channel, blocks.incoming_text(text), body.get("event_id")), "app_mention")
+        self.spawn(self._mention_turn(user, channel, blocks.incoming_text(text), event_key(body)), "app_mention")
 
     async def _on_home_opened(self, event: dict[str, Any]) -> None:
         if event.get("tab", "home") != "home" or not event.get("user"):
             return
         self.spawn(self.publish_home(event["user"]), "app_home_opened")
 
-    async def _on_command(self, ack: Any, body: dict[str, Any], respond: Any) -> None:
+    async def _on_command(self, ack: Any, body: dict[str, Any], respond: Any, request: BoltRequest) -> None:
         await ack()
-        self.spawn(self._command_turn(body, respond), "command")
+        self.spawn(self._command_turn(body, respond, request_key(request)), "command")
 
-    async def _on_action(self, ack: Any, body: dict[str, Any], action: dict[str, Any]) -> None:
+    async def _on_action(self, ack: Any, body: dict[str, Any], action: dict[str, Any], request: BoltRequest) -> None:
         await ack()
-        self.spawn(self._action_turn(body, action), "block_actions")
+        self.spawn(self._action_turn(body, action, request_key(request)), "block_actions")
 
     async def _on_options(self, ack: Any, body: dict[str, Any]) -> None:
         source = body.get("action_id", "")[len(blocks.SOURCE_PREFIX) :]
@@ -305,7 +306,7 @@ class SlackAdapter:
             choices = []
         await ack(options=[blocks.option(c.label, c.value) for c in choices[: blocks.MAX_OPTIONS]])
 
-    async def _on_view_submission(self, ack: Any, body: dict[str, Any], view: dict[str, Any]) -> None:
+    async def _on_view_submission(self, ack: Any, body: dict[str, Any], view: dict[str, Any], request: BoltRequest) -> None:
         user = body["user"]["id"]
         metadata = ModalMetadata.load(view.get("private_metadata"))
         channel = metadata.conversation_id or await self.dm_channel(user)
@@ -313,7 +314,8 @@ class SlackAdapter:
         source = MessageRef(metadata.channel, metadata.ts) if metadata.ts else None
 
         async def handle() -> Outcome:
-            incoming = self.incoming(user, channel, form=submission, event_id=view.get("id"))
+            incoming = self.incoming(user, channel, form=submission, event_id=view.get("id"),
+                                     event_key=request_key(request))
             async with self._lock(user):
                 return await self.bot.handle(incoming, profile=self.lookup(user))
 
@@ -338,26 +340,26 @@ class SlackAdapter:
         self.spawn(self._after_submission(task, user, channel, source, follow_up), "view_submission.replies")
 
     # --- the work after the acknowledgement ------------------------------------------------------------
-    async def _text_turn(self, user: str, channel: str, text: str, *, event_id: str | None = None,
-                         trigger_id: str | None = None) -> None:
-        incoming = self.incoming(user, channel, text=text, event_id=event_id)
-        await self.run(incoming, trigger_id=trigger_id)
+    async def _text_turn(self, user: str, channel: str, text: str, *, key: str | None = None,
+                         trigger_id: str | None = None) -> Outcome:
+        incoming = self.incoming(user, channel, text=text, event_key=key)
+        return await self.run(incoming, trigger_id=trigger_id)
 
-    async def _mention_turn(self, user: str, channel: str, text: str, event_id: str | None) -> None:
+    async def _mention_turn(self, user: str, channel: str, text: str, key: str | None) -> None:
         dm = await self.dm_channel(user)
-        await self._text_turn(user, dm, text, event_id=event_id)
-        if channel != dm:
+        outcome = await self._text_turn(user, dm, text, key=key)
+        if channel != dm and not outcome.duplicate:
             await self.client.chat_postEphemeral(channel=channel, user=user, text=self.text("replied_in_dm"))
 
-    async def _command_turn(self, body: dict[str, Any], respond: Any) -> None:
+    async def _command_turn(self, body: dict[str, Any], respond: Any, key: str | None) -> None:
         user = body["user_id"]
         dm = await self.dm_channel(user)
         text = blocks.incoming_text(body.get("text", "")) or "help"
-        await self._text_turn(user, dm, text, trigger_id=body.get("trigger_id"))
-        if body.get("channel_id") and body.get("channel_id") != dm and body.get("response_url"):
+        outcome = await self._text_turn(user, dm, text, key=key, trigger_id=body.get("trigger_id"))
+        if body.get("channel_id") and body.get("channel_id") != dm and body.get("response_url") and not outcome.duplicate:
             await respond(text=self.text("replied_in_dm"), response_type="ephemeral")
 
-    async def _action_turn(self, body: dict[str, Any], action: dict[str, Any]) -> None:
+    async def _action_turn(self, body: dict[str, Any], action: dict[str, Any], key: str | None) -> None:
         user = body["user"]["id"]
         container = body.get("container") or {}
         channel = (body.get("channel") or {}).get("id") or container.get("channel_id") or ""
@@ -368,9 +370,9 @@ class SlackAdapter:
         action_id = blocks.core_action_id(action.get("action_id", ""))
         value = blocks.element_value(action) if action.get("type") != "button" else action.get("value", "")
         if action_id == blocks.OPEN_FORM_ACTION:
-            await self._text_turn(user, conversation, value, trigger_id=trigger_id)
+            await self._text_turn(user, conversation, value, key=key, trigger_id=trigger_id)
             return
-        incoming = self.incoming(user, conversation, action=Action(action_id, value))
+        incoming = self.incoming(user, conversation, action=Action(action_id, value), event_key=key)
         source = MessageRef(channel, ts) if ts and channel else None
         log.info("action action=%s", action_id)
         await self.run(incoming, trigger_id=trigger_id, source=source)
@@ -389,6 +391,20 @@ class SlackAdapter:
         await self.send_outcome(Outcome(replies=replies), incoming, trigger_id=None, source=source)
         if not outcome.unknown_user:
             await self.publish_home(user)
+
+
+def event_key(body: dict[str, Any]) -> str | None:
+    """An Events API delivery's key: Slack retries an event with the same event_id."""
+    event_id = body.get("event_id")
+    return f"event:{event_id}" if event_id else None
+
+
+def request_key(request: BoltRequest) -> str | None:
+    """A signed request's key: its signature, which is different for every request Slack sends, so the same
+    one arriving again inside the five minutes Slack's signature stays valid is a replay. (Socket Mode
+    requests are not signed, and come over the app's own connection.)"""
+    signature = (request.headers.get("x-slack-signature") or [None])[0]
+    return f"sig:{signature}" if signature else None
 
 
 # --- one adapter per Bot, shared by the HTTP endpoint and Socket Mode -----------------------------------------

@@ -53,7 +53,7 @@ class SlackPlatform:
             log.warning("SLACK_SIGNING_SECRET not set: %s is off; use `ldbot serve --socket-mode`", EVENTS_PATH)
 
         async def finish_work(_app: web.Application) -> None:
-            await adapter.drain()
+            await adapter.close()
 
         app.on_shutdown.append(finish_work)
 

@@ -1,8 +1,9 @@
-"""Slack retries an event it thinks we missed (X-Slack-Retry-Num): process each event_id once.
+"""Forgetting which Slack events and requests were handled, once they can no longer come back.
 
-The database is the referee, so this holds across several `ldbot serve` processes and after a restart:
-inserting (platform, event_id) under a unique key succeeds for exactly one of them. Rows older than a
-day are useless (Slack stops retrying within minutes) and are swept now and then.
+The core records each event's key (the Events API event_id, or a request's signature) in the turn's own
+transaction, so a retried event or a replayed request is handled once across every process. Slack stops
+retrying within minutes and a signature is refused after five, so rows older than a day are useless and
+are swept now and then.
 """
 
 from __future__ import annotations
@@ -11,7 +12,6 @@ import logging
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage.db import unit_of_work
@@ -29,24 +29,16 @@ class ProcessedEvents:
         self._platform = platform
         self._swept_at: datetime | None = None
 
-    async def first_time(self, event_id: str, *, now: datetime, note: str | None = None) -> bool:
-        """Record the event; False when some process already recorded it."""
-        try:
-            async with unit_of_work(self._sessions) as db:
-                db.add(ProcessedEvent(platform=self._platform, event_id=event_id, received_at=now, note=note))
-        except IntegrityError:
-            log.info("duplicate event skipped platform=%s event_id=%s", self._platform, event_id)
-            return False
+    async def maybe_sweep(self, *, now: datetime) -> None:
         if self._swept_at is None or now - self._swept_at >= SWEEP_EVERY:
             await self.sweep(now=now)
-        return True
 
     async def sweep(self, *, now: datetime) -> int:
+        self._swept_at = now
         async with unit_of_work(self._sessions) as db:
             result = await db.execute(
                 delete(ProcessedEvent).where(
                     ProcessedEvent.platform == self._platform, ProcessedEvent.received_at < now - KEEP
                 )
             )
-        self._swept_at = now
         return result.rowcount or 0

@@ -258,11 +258,12 @@ class TeamsHandler(ActivityHandler):
         if not acts.should_answer(activity):
             return
         conversation_id = (activity.get("conversation") or {}).get("id", "")
-        if not await self.processed.first_time(conversation_id, activity.get("id"), now=self.bot.services.now()):
-            return
         incoming = acts.incoming_from_activity(activity)
         if incoming is None:
             return
+        if activity.get("id"):  # the Bot Framework may deliver an activity again if we were slow
+            incoming.event_key = ProcessedActivities.key(conversation_id, activity["id"])
+        await self.processed.maybe_sweep(now=self.bot.services.now())
         lookup = self._lookup(turn_context, activity)
         kind = "form" if incoming.form else "action" if incoming.action else "text"
         log.info("teams activity=%s kind=%s scope=%s", activity.get("id"), kind, acts.conversation_type(activity))
@@ -281,12 +282,10 @@ class TeamsHandler(ActivityHandler):
                 await self._show_form_again(turn_context, clicked, Reply(summary, form=form), incoming, errors)
                 return
 
+        incoming.reply_address = acts.conversation_reference(activity)  # stored by the core in the turn
         outcome = await self.bot.handle(incoming, profile=lookup)
-        if outcome.person_id is not None and acts.is_personal(activity):
-            await save_reference(
-                self.bot.services.sessions, outcome.person_id, acts.conversation_reference(activity),
-                now=self.bot.services.now(),
-            )
+        if outcome.duplicate:
+            return
         await self._answer(turn_context, incoming, outcome, clicked, activity)
 
     async def _channel_turn(self, context: TurnContext, incoming: Incoming, lookup: Any) -> None:
@@ -299,6 +298,8 @@ class TeamsHandler(ActivityHandler):
             return
         private = replace(incoming, conversation_id=stored["conversation"]["id"])
         outcome = await self.bot.handle(private)
+        if outcome.duplicate:
+            return
         replies = [with_options(r, await self.sender.options_for(r, private)) for r in outcome.replies]
         async with self.bot.services.sessions() as db:
             person = await db.get(Person, person_id)

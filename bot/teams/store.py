@@ -61,10 +61,8 @@ async def load_reference(sessions: Sessions, person_id: int) -> dict[str, Any] |
 
 
 class ProcessedActivities:
-    """The Bot Framework may deliver an activity again if we were slow: handle each one once.
-
-    The database decides (a unique key), so this holds across processes and restarts.
-    """
+    """The Bot Framework may deliver an activity again if we were slow: the core records each activity's
+    key in the turn's transaction (so it is handled once, across processes); this forgets old keys."""
 
     def __init__(self, sessions: Sessions) -> None:
         self._sessions = sessions
@@ -74,21 +72,13 @@ class ProcessedActivities:
     def key(conversation_id: str, activity_id: str) -> str:
         return hashlib.sha1(f"{conversation_id}\n{activity_id}".encode()).hexdigest()
 
-    async def first_time(self, conversation_id: str, activity_id: str | None, *, now: datetime) -> bool:
-        if not activity_id:
-            return True
-        try:
-            async with unit_of_work(self._sessions) as db:
-                db.add(ProcessedEvent(platform=PLATFORM, event_id=self.key(conversation_id, activity_id), received_at=now))
-        except IntegrityError:
-            log.info("duplicate activity skipped platform=teams activity=%s", activity_id)
-            return False
-        if self._swept_at is None or now - self._swept_at >= SWEEP_EVERY:
-            self._swept_at = now
-            async with unit_of_work(self._sessions) as db:
-                await db.execute(
-                    delete(ProcessedEvent).where(
-                        ProcessedEvent.platform == PLATFORM, ProcessedEvent.received_at < now - KEEP_PROCESSED
-                    )
+    async def maybe_sweep(self, *, now: datetime) -> None:
+        if self._swept_at is not None and now - self._swept_at < SWEEP_EVERY:
+            return
+        self._swept_at = now
+        async with unit_of_work(self._sessions) as db:
+            await db.execute(
+                delete(ProcessedEvent).where(
+                    ProcessedEvent.platform == PLATFORM, ProcessedEvent.received_at < now - KEEP_PROCESSED
                 )
-        return True
+            )

@@ -65,7 +65,7 @@ async def test_an_event_retried_twice_is_processed_once(slack):
     assert len(slack.posted(dm_of(STAFF))) == 1
     async with slack.bot.services.sessions() as db:
         rows = list(await db.scalars(select(ProcessedEvent)))
-    assert [(r.platform, r.event_id, r.note) for r in rows] == [("slack", "Ev0RETRY1", "message")]
+    assert [(r.platform, r.event_id) for r in rows] == [("slack", "event:Ev0RETRY1")]
 
 
 async def test_a_retry_reaching_another_server_process_is_skipped_too(slack, slack_services):
@@ -101,7 +101,7 @@ async def test_processed_event_ids_expire_after_a_day(slack, clock):
     await slack.dm(STAFF, "help", event_id="Ev0NEW")
     async with slack.bot.services.sessions() as db:
         ids = sorted(await db.scalars(select(ProcessedEvent.event_id)))
-    assert ids == ["Ev0NEW", "Ev0RECENT"]
+    assert ids == ["Ev0RECENT", "event:Ev0NEW"]
 
 
 async def test_bot_messages_edits_and_channel_messages_are_ignored(slack):
