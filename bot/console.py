@@ -8,6 +8,7 @@ session and whenever new ones arrive, then marked delivered.
 from __future__ import annotations
 
 import asyncio
+import re
 import sys
 from typing import TextIO
 
@@ -19,8 +20,17 @@ PLATFORM = "console"
 CONVERSATION = "console"
 
 
+_BOLD = re.compile(r"(?<![\w*])\*(\S(?:[^*\n]*?\S)?)\*(?![\w*])")
+_ITALIC = re.compile(r"(?<![\w_])_(\S(?:[^_\n]*?\S)?)_(?![\w_])")
+
+
+def plain(text: str) -> str:
+    """Templates are written in Slack's markup (*bold*, _hint_); a terminal shows the words without it."""
+    return _ITALIC.sub(r"\1", _BOLD.sub(r"\1", text))
+
+
 def render_reply(reply: Reply, first_number: int = 1) -> str:
-    lines = [reply.text] if reply.text else []
+    lines = [plain(reply.text)] if reply.text else []
     number = first_number
     for button in reply.buttons:
         lines.append(f"  [{number}] {button.label}")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import timedelta
 from typing import Any
 
@@ -23,13 +23,19 @@ from bot import forms
 from bot.router import Router, route_key
 from bot.services import Services
 from bot.turn import DialogSnapshot, Turn
-from bot.types import Choice, FormSubmission, Incoming, Outcome, Reply
+from bot.types import Button, Choice, FormSubmission, Incoming, Outcome, Reply
 from storage.db import unit_of_work
 from storage.models import ConversationRef, DialogState, Person, PlatformIdentity, ProcessedEvent
 
 log = logging.getLogger("ldbot.core")
 
 CANCEL_WORDS = {"cancel", "stop", "abort", "quit"}
+HELP_WORDS = {"help", "what", "what do i type", "i dont understand", "huh"}
+BACK_WORDS = {"back", "go back", "previous", "undo"}
+# A command typed where the bot waits for an answer is held and the person asked what they meant, unless it
+# is longer than this (then it reads as an answer that happens to start with a command's word).
+SWITCH_MAX_WORDS = 6
+USE_ANSWER, SWITCH = "core.use_answer", "core.switch"
 # Platforms whose adapters show a whole form at once; elsewhere the core asks field by field.
 FORM_PLATFORMS = {"slack", "teams"}
 
@@ -124,8 +130,9 @@ class Bot:
             if found is None or row is None or self._expired(row):
                 return []
             turn = self._turn(incoming, found[0], db, found[1])
-            turn.say("core.resume")
-            if row.dialog == forms.FORM_DIALOG:
+            in_form = row.dialog == forms.FORM_DIALOG
+            turn.say("core.resume", doing=forms.state_form(row.data).title if in_form else "")
+            if in_form:
                 self._ask_current(turn, dict(row.data))
             return turn.replies
 
@@ -160,6 +167,9 @@ class Bot:
             await self.submit_form(turn, incoming.form)
             return
         if incoming.action is not None:
+            if route_key(incoming.action.action_id) in (USE_ANSWER, SWITCH):
+                await self._held_choice(turn, incoming.action.action_id)
+                return
             handler = router.actions.get(route_key(incoming.action.action_id))
             if handler is None:
                 turn.say("core.stale_action")
@@ -182,12 +192,9 @@ class Bot:
                 turn.say("core.cancelled")
             return
         if turn.dialog is not None:
-            if turn.dialog.name == forms.FORM_DIALOG:
-                await self._form_answer(turn, text)
+            if self._dialog_words(turn, text):
                 return
-            handler = router.dialogs.get(turn.dialog.name)
-            if handler is not None:
-                await handler(turn)
+            if await self._continue_dialog(turn, text):
                 return
             turn.end_dialog()  # a dialog from an older version of the bot: drop it, answer normally
         matched = router.match_command(text)
@@ -200,6 +207,76 @@ class Bot:
             await router.fallback(turn)
             return
         turn.say("core.unknown_command")
+
+    async def _continue_dialog(self, turn: Turn, text: str) -> bool:
+        """Hand typed text to the open dialog (a form's current question, or the unit's dialog handler)."""
+        assert turn.dialog is not None
+        if turn.dialog.name == forms.FORM_DIALOG:
+            await self._form_answer(turn, text)
+            return True
+        handler = self.router.dialogs.get(turn.dialog.name)
+        if handler is None:
+            return False
+        await handler(turn)
+        return True
+
+    # --- words that mean themselves inside a dialog ------------------------------------------------------
+    def _dialog_words(self, turn: Turn, text: str) -> bool:
+        """`help` and `back` inside a form, and a known command typed where an answer is expected (held,
+        never saved as the answer, until the person says which they meant). True when handled here."""
+        assert turn.dialog is not None
+        word = forms.normalise(text)
+        data = turn.dialog.data
+        in_form = turn.dialog.name == forms.FORM_DIALOG
+        if in_form and word in HELP_WORDS:
+            self._ask_current(turn, data, explain=True)
+            return True
+        if in_form and word in BACK_WORDS:
+            if data["index"] > 0:
+                data["index"] -= 1
+                data["values"].pop(forms.current_field(data).name, None)
+            self._ask_current(turn, data)
+            return True
+        if word in HELP_WORDS:
+            return False  # a unit's own dialog explains itself
+        matched = self.router.match_command(text)
+        if matched is None or len(text.split()) > SWITCH_MAX_WORDS:
+            return False
+        if in_form and forms.is_option(forms.current_field(data), text):
+            return False
+        data["held"] = text
+        doing = forms.state_form(data).title if in_form else ""
+        turn.say(
+            "core.switch_offer",
+            doing=doing,
+            text=text,
+            command=matched[0].words[0],
+            in_form=in_form,
+            buttons=(
+                Button(turn.text("core.button_use_answer", in_form=in_form), USE_ANSWER, style="primary"),
+                Button(turn.text("core.button_switch", command=matched[0].words[0]), SWITCH),
+            ),
+        )
+        return True
+
+    async def _held_choice(self, turn: Turn, choice: str) -> None:
+        """The person said what the held text meant: their answer after all, or a switch to that command."""
+        held = turn.dialog.data.pop("held", None) if turn.dialog is not None else None
+        if held is None:
+            turn.say("core.stale_action")
+            return
+        if choice == USE_ANSWER:
+            turn.incoming = replace(turn.incoming, text=held, action=None)
+            await self._continue_dialog(turn, held)
+            return
+        turn.end_dialog()
+        matched = self.router.match_command(held)
+        if matched is None:
+            turn.say("core.unknown_command")
+            return
+        spec, turn.args = matched
+        turn.incoming = replace(turn.incoming, text=held, action=None)
+        await spec.handler(turn)
 
     async def submit_form(self, turn: Turn, submission: FormSubmission) -> bool:
         """Validate and hand a form to its handler; on errors, report them and change nothing."""
@@ -231,10 +308,12 @@ class Bot:
         turn.dialog = DialogSnapshot(forms.FORM_DIALOG, "ask", data)
         self._ask_current(turn, data)
 
-    def _ask_current(self, turn: Turn, data: dict[str, Any], error: str | None = None) -> None:
+    def _ask_current(self, turn: Turn, data: dict[str, Any], error: str | None = None, *, explain: bool = False) -> None:
         field = forms.current_field(data)
         turn.say(
             "core.form_question",
+            explain=explain,
+            first=data["index"] == 0,
             title=forms.state_form(data).title,
             number=data["index"] + 1,
             total=len(forms.state_form(data).fields),

@@ -97,6 +97,17 @@ def parse_past_date(text: str, today: date) -> date:
     return result
 
 
+def year_given(text: str) -> bool:
+    """Whether the person said which year (or a relative day, which implies it): "14 Dec" and "14/12" did not."""
+    cleaned = _clean(text)
+    if re.search(r"\b\d{4}\b", cleaned) or _ISO.match(cleaned):
+        return True
+    m = _NUMERIC.match(cleaned)
+    if m:
+        return m.group(3) is not None
+    return not (re.search(_MONTHS, cleaned) or _ORDINAL_DAY.match(cleaned))
+
+
 def _clean(text: str) -> str:
     cleaned = re.sub(r"\s+", " ", (text or "").strip().lower()).strip(" .,!")
     return re.sub(r"^(on|the|on the)\s+", "", cleaned)

@@ -72,6 +72,11 @@ def _pick_option(f: FormField, text: str) -> str | None:
     return None
 
 
+def is_option(f: FormField, text: str) -> bool:
+    """Whether typed text picks one of the field's own options (so it is an answer, not a command)."""
+    return bool(f.options) and _pick_option(f, text.strip()) is not None
+
+
 def start_state(form: Form) -> dict[str, Any]:
     return {"form": asdict(form), "values": {}, "index": 0}
 

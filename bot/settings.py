@@ -70,6 +70,8 @@ class Settings(BaseSettings):
     )
     # LDBOT_TEAMS_ENABLED=1 serves /api/messages without an app id: no authentication, local testing only.
     teams_enabled: bool = False
+    # Evidence dated longer ago than this is questioned in the review before it is saved.
+    evidence_question_after_years: int = Field(default=3, ge=1, le=50)
     # Messages per second the outbox sends to each platform (defaults follow their published limits).
     outbox_slack_per_second: float = Field(default=5.0, gt=0, le=1000)
     outbox_teams_per_second: float = Field(default=40.0, gt=0, le=1000)

@@ -71,7 +71,9 @@ async def log_on_console(chat: Chat, competence: str = "breathing apparatus") ->
     await chat.send("1")  # Observed at work
     await chat.send("yesterday")
     await chat.send(DESCRIPTION)
-    return await chat.send("skip")
+    review = await chat.send("skip")
+    assert "Please check this before I save it" in review, review
+    return await chat.click("evidence.save")
 
 
 def form_values(**changes: str) -> dict[str, str]:
@@ -117,7 +119,11 @@ async def test_console_form_re_asks_bad_answers_then_saves_and_tells_the_manager
 
     reply = await alex.send("www.example.org/photo")
     assert "doesn't look like a web link" in reply and "(5/5)" in reply
-    reply = await alex.send("https://example.org/log/1, https://example.org/photo/2")
+    review = await alex.send("https://example.org/log/1, https://example.org/photo/2")
+    assert "Please check this before I save it" in review and "FFRT3 Rescue people" in review
+    assert "13 November 2026" in review and "Real incident" in review and "https://example.org/log/1" in review
+    assert await all_evidence(services) == [] and await outbox(services) == []  # nothing until Save
+    reply = await alex.click("evidence.save")
     assert "Saved as evidence" in reply and "FFRT3" in reply and "Sam Patel" in reply
 
     [evidence] = await all_evidence(services)
@@ -225,7 +231,9 @@ async def test_whole_form_normalises_words_dates_and_links(services):
             links=" https://example.org/a,https://example.org/b ",
         ),
     )
-    assert outcome.form_errors == {} and "Saved as evidence" in outcome.replies[0].text
+    assert outcome.form_errors == {} and "Please check this" in outcome.replies[0].text
+    assert await all_evidence(services) == []  # nothing until Save
+    assert "Saved as evidence" in await alex.click("evidence.save")
     [evidence] = await all_evidence(services)
     assert [c.code for c in evidence.competences] == ["FFBA1"]
     assert evidence.activity_date == date(2026, 10, 23)
@@ -243,6 +251,9 @@ async def test_slack_picker_sends_iso_dates_and_codes(services):
         ),
     )
     assert outcome.form_errors == {}
+    review = outcome.replies[-1].text
+    assert "&lt;b&gt;Tom &amp; Jerry&lt;/b&gt;" in review and "<b>" not in review  # shown back, escaped
+    await alex.click("evidence.save")
     [evidence] = await all_evidence(services)
     assert evidence.kind == "training_course" and evidence.activity_date == date(2026, 11, 17)
     assert evidence.description == "<b>Tom & Jerry</b>"  # stored as typed; escaped where shown
@@ -316,9 +327,12 @@ async def test_withdraw_own_submitted_evidence_only(services):
     assert "can't find evidence #" in await Chat(bot, OTHER).send(f"withdraw evidence {evidence.id}")
     assert "can't find evidence #" in await Chat(bot, MANAGER).send(f"withdraw evidence {evidence.id}")
     assert (await all_evidence(services))[0].status == "submitted"
-    assert "Which evidence?" in await alex.send("withdraw evidence")
+    listing = await alex.send("withdraw evidence")
+    assert "Which evidence do you want to withdraw?" in listing and f"#{evidence.id} FFBA1" in listing
     assert "can't find evidence #abc" in await alex.send("withdraw evidence abc")
-    assert "is withdrawn" in await alex.send(f"withdraw evidence #{evidence.id}")
+    assert "Withdraw evidence" in await alex.send(f"withdraw evidence #{evidence.id}")
+    assert (await all_evidence(services))[0].status == "submitted"  # not until confirmed
+    assert "is withdrawn" in await alex.click("evidence.withdraw", str(evidence.id))
     assert (await all_evidence(services))[0].status == "withdrawn"
     assert "can't be withdrawn" in await alex.send(f"withdraw evidence {evidence.id}")
     async with services.sessions() as db:
@@ -335,7 +349,8 @@ async def test_withdrawing_cancels_an_unsent_request_and_tells_a_verifier_who_ha
 
     await log_on_console(alex)
     [first] = await all_evidence(services)
-    assert "is withdrawn" in await alex.send(f"withdraw evidence {first.id}")
+    await alex.send(f"withdraw evidence {first.id}")
+    assert "is withdrawn" in await alex.click("evidence.withdraw", str(first.id))
     [request] = await outbox(services)
     assert request.kind == "verify_request" and request.status == "cancelled"  # never sent: nothing to say
     out = io.StringIO()
@@ -347,7 +362,8 @@ async def test_withdrawing_cancels_an_unsent_request_and_tells_a_verifier_who_ha
     async with services.sessions() as db, db.begin():  # the request reached Sam's chat app
         await db.execute(update(OutgoingMessage).where(OutgoingMessage.dedupe_key == f"evidence:{second.id}:verify")
                          .values(status="delivered"))
-    assert "is withdrawn" in await alex.send(f"withdraw evidence {second.id}")
+    await alex.send(f"withdraw evidence {second.id}")
+    assert "is withdrawn" in await alex.click("evidence.withdraw", str(second.id))
     notices = [m for m in await outbox(services) if m.template == "evidence.withdrawn_notice"]
     assert [(m.recipient_id, m.status) for m in notices] == [(await person_id(services, MANAGER), "pending")]
     shown = render_message(notices[0], "console", services.catalogue).text

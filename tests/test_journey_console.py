@@ -27,6 +27,7 @@ def test_staff_logs_manager_verifies_status_in_date(services, database_url):
         "yesterday",
         "Drove the pump to a kitchen fire under blue lights; route planned around the school run.",
         "skip",
+        "save",
     ]) + "\n").stdout
     assert "Saved as reflection" in logged and "Saved as evidence" in logged and "Sam Patel" in logged
 
@@ -39,12 +40,12 @@ def test_staff_logs_manager_verifies_status_in_date(services, database_url):
     # The waiting verification request is shown first, with numbered buttons; "verify" lists it again.
     number = next(line.split("#")[1].split()[0] for line in verified.splitlines() if "has submitted evidence #" in line
                   and "Alex" in line)
-    decided = ldbot(database_url, "chat", "--user", sam, stdin=f"verify {number}\n1\nSafe, well-planned drive.\n").stdout
+    decided = ldbot(database_url, "chat", "--user", sam, stdin=f"verify {number}\n1\nSafe, well-planned drive.\nsend\n").stdout
     assert "Marked competent by Sam Patel ✓" in decided
 
     status = ldbot(database_url, "chat", "--user", alex, stdin="my record\n").stdout
     assert "Good news: Sam Patel marked your evidence" in status  # the decision, delivered once
-    in_date_line = next(line for line in status.splitlines() if line.startswith("*In date*"))
+    in_date_line = next(line for line in status.splitlines() if line.startswith("In date"))
     assert "FFDR8" in in_date_line
     again = ldbot(database_url, "chat", "--user", alex, stdin="help\n").stdout
     assert "Good news" not in again

@@ -21,7 +21,8 @@ async def submitted(
     services, *, competence: str = "FFBA1", when: str = "2026-11-16", email: str = STAFF
 ) -> int:
     """Evidence logged through the core, as a whole form (as from Slack)."""
-    outcome = await Chat(make_bot(services), email, platform="slack", conversation=f"D-{email}").submit(
+    chat = Chat(make_bot(services), email, platform="slack", conversation=f"D-{email}")
+    outcome = await chat.submit(
         "evidence.new",
         {
             "competence": competence,
@@ -32,6 +33,7 @@ async def submitted(
         },
     )
     assert outcome.form_errors == {}
+    assert "Saved as evidence" in await chat.click("evidence.save")
     return max(e.id for e in await all_evidence(services))
 
 
@@ -112,7 +114,10 @@ async def test_competent_on_risk_critical_sets_valid_until_and_tells_the_staff_m
     reply = await sam.click("evidence.decide", f"{evidence_id}:competent")
     assert "Marking Alex Morgan's evidence" in reply and "Any feedback?" in reply and "optional" in reply
     assert (await evidence(services, evidence_id)).status == "submitted"  # not until the feedback is in
-    reply = await sam.send("Calm, controlled entry; good radio use.")
+    shown = await sam.send("Calm, controlled entry; good radio use.")
+    assert "Alex Morgan will read this feedback" in shown and "Calm, controlled entry" in shown
+    assert (await evidence(services, evidence_id)).status == "submitted"  # not until it is sent
+    reply = await sam.click("verification.send")
     assert "Marked competent by Sam Patel ✓" in reply and "16 November 2027" in reply
     assert sam.last[-1].replace_original is True
 
@@ -162,7 +167,8 @@ async def test_not_yet_competent_needs_feedback(services):
     assert "What's missing" in reply
     assert "What's missing" in await sam.send("skip")  # asked again
     assert (await evidence(services, evidence_id)).status == "submitted"
-    assert "Marked not yet competent by Sam Patel" in await sam.send("Needs a full wear under observation.")
+    await sam.send("Needs a full wear under observation.")
+    assert "Marked not yet competent by Sam Patel" in await sam.send("send")  # typed, not clicked
     decided = await evidence(services, evidence_id)
     assert decided.status == "not_yet_competent" and decided.valid_until is None
     assert decided.feedback == "Needs a full wear under observation."
@@ -197,8 +203,10 @@ async def test_slack_feedback_form_errors_inline(services):
     outcome = await sam.submit(
         "evidence.feedback", {"feedback": "Please add the incident log."}, context=form.context
     )
-    assert outcome.form_errors == {} and outcome.replies[-1].replace_original
-    assert "Marked insufficient evidence by Sam Patel" in outcome.replies[-1].text
+    assert outcome.form_errors == {} and "will read this feedback" in outcome.replies[-1].text
+    assert (await evidence(services, evidence_id)).status == "submitted"
+    sent = await sam.click("verification.send")
+    assert "Marked insufficient evidence by Sam Patel" in sent and sam.last[-1].replace_original
     assert (await evidence(services, evidence_id)).status == "insufficient_evidence"
 
 
@@ -228,7 +236,8 @@ async def test_only_the_line_manager_or_an_assessor_may_decide(services):
     assert (await evidence(services, evidence_id)).status == "submitted"
     ruth = Chat(bot, RUTH)
     await ruth.click("evidence.decide", f"{evidence_id}:insufficient_evidence")
-    assert "Marked insufficient evidence by Ruth Collins" in await ruth.send("Add the BA log entry.")
+    await ruth.send("Add the BA log entry.")
+    assert "Marked insufficient evidence by Ruth Collins" in await ruth.click("verification.send")
 
     second = await submitted(services)
     sam = Chat(bot, MANAGER)
@@ -242,8 +251,9 @@ async def test_a_forged_feedback_form_changes_nothing(services):
     jo = Chat(make_bot(services), OTHER, platform="slack", conversation="D-jo")
     outcome = await jo.submit("evidence.feedback", {"feedback": "ok"}, context=f"{evidence_id}:competent")
     assert f"can't find evidence #{evidence_id}" in outcome.replies[-1].text
+    assert "Marked" not in await jo.click("verification.send")  # nothing was held for them to send
     alex = Chat(make_bot(services), STAFF, platform="slack", conversation="D-alex")
-    outcome = await alex.submit("evidence.feedback", {"feedback": "ok"}, context=f"{evidence_id}:competent")
+    outcome = await alex.submit("evidence.feedback", {"feedback": ""}, context=f"{evidence_id}:competent")
     assert f"can't find evidence #{evidence_id}" in outcome.replies[-1].text
     outcome = await alex.submit("evidence.feedback", {"feedback": "ok"}, context=f"{evidence_id}:promoted")
     assert (await evidence(services, evidence_id)).status == "submitted"
@@ -303,13 +313,12 @@ async def test_two_decisions_at_once_decide_once(services):
     bot = make_bot(services)
     sam = Chat(bot, MANAGER, platform="slack", conversation="D-sam")
     ruth = Chat(bot, RUTH, platform="slack", conversation="D-ruth")
+    await ruth.submit("evidence.feedback", {"feedback": "No log."}, context=f"{evidence_id}:insufficient_evidence")
     results = await asyncio.gather(
         sam.submit("evidence.feedback", {"feedback": ""}, context=f"{evidence_id}:competent"),
-        ruth.submit(
-            "evidence.feedback", {"feedback": "No log."}, context=f"{evidence_id}:insufficient_evidence"
-        ),
+        ruth.click("verification.send"),
     )
-    texts = [o.replies[-1].text for o in results]
+    texts = [results[0].replies[-1].text, results[1]]
     assert sum("already decided" in t for t in texts) == 1 and sum("Marked" in t for t in texts) == 1
     assert len(await decided_messages(services)) == 1
     winner = await evidence(services, evidence_id)
@@ -339,7 +348,8 @@ async def test_withdrawn_evidence_cannot_be_decided(services):
     sam = Chat(bot, MANAGER)
     # the manager opens the feedback question ...
     await sam.click("evidence.decide", f"{evidence_id}:competent")
-    assert "is withdrawn" in await Chat(bot, STAFF).send(f"withdraw evidence {evidence_id}")
+    assert "Withdraw evidence" in await Chat(bot, STAFF).send(f"withdraw evidence {evidence_id}")
+    assert "is withdrawn" in await Chat(bot, STAFF).click("evidence.withdraw", str(evidence_id))
     reply = await sam.send("Good.")  # ... and answers after the withdrawal
     assert "was withdrawn" in reply and "Nothing was changed" in reply
     assert (await evidence(services, evidence_id)).status == "withdrawn"

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 from urllib.parse import urlsplit
 
+from dateutil.relativedelta import relativedelta
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -153,3 +154,33 @@ async def withdraw_evidence(db: AsyncSession, actor: Person, at: Moment, *, evid
         for verifier_id in await cancel(db, request_key(evidence.id), now=at.now)
     ]
     return EvidenceWithdrawn(evidence, notices=notices)
+
+
+async def active_competence(db: AsyncSession, code: str) -> Competence | None:
+    return await db.scalar(select(Competence).where(Competence.code == code, Competence.active.is_(True)))
+
+
+def questionable_age(competence: Competence, day: date, today: date, years: int) -> dict | None:
+    """A date old enough to ask "is that right?" about: past the competence's own revalidation period (the
+    evidence would be out of date the day it is saved) or older than the service's limit, in years."""
+    if competence.risk_critical and competence.revalidation_months:
+        if day + relativedelta(months=competence.revalidation_months) < today:
+            return {"why": "revalidation", "months": competence.revalidation_months}
+    if day + relativedelta(years=years) < today:
+        return {"why": "limit", "years": years}
+    return None
+
+
+async def withdrawable(db: AsyncSession, actor: Person) -> list[Evidence]:
+    """The actor's evidence still waiting for a decision, newest first."""
+    return list(await db.scalars(
+        select(Evidence).where(Evidence.person_id == actor.id, Evidence.status == "submitted")
+        .order_by(Evidence.created_at.desc(), Evidence.id.desc())
+    ))
+
+
+async def own_waiting(db: AsyncSession, actor: Person, evidence_id: int) -> Evidence | None:
+    evidence = await db.get(Evidence, evidence_id)
+    if evidence is None or evidence.person_id != actor.id or evidence.status != "submitted":
+        return None
+    return evidence

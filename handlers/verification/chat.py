@@ -1,6 +1,10 @@
-"""Line managers and assessors decide evidence in chat: a button asks for feedback, the form decides."""
+"""Line managers and assessors decide evidence in chat: a button asks for feedback; feedback, which goes
+to the member of staff, is shown back (Send / Change / Cancel) before the decision is recorded."""
 
 from __future__ import annotations
+
+import re
+from typing import Any
 
 from bot.access import Act
 from bot.turn import Turn
@@ -12,6 +16,9 @@ from handlers.verification import usecases as uc
 routes = Routes()
 
 LIST_LIMIT = 20
+DIALOG = "verification"
+SEND_WORDS = {"send", "yes", "y", "ok", "okay", "confirm", "send it"}
+CHANGE_WORDS = {"change", "edit", "change it"}
 
 
 def decision_buttons(turn: Turn, evidence_id: int) -> list[Button]:
@@ -70,6 +77,10 @@ async def decide_clicked(turn: Turn) -> None:
     except Refused as refused:
         say_refusal(turn, refused, replace=True)
         return
+    _ask_feedback(turn, evidence.id, owner.name, decision)
+
+
+def _ask_feedback(turn: Turn, evidence_id: int, staff_name: str, decision: str, initial: str = "") -> None:
     feedback = FormField(
         "feedback",
         turn.text("verification.field_feedback", decision=decision),
@@ -77,18 +88,19 @@ async def decide_clicked(turn: Turn) -> None:
         required=decision != "competent",
         hint=turn.text("verification.hint_feedback", decision=decision),
         max_length=uc.MAX_FEEDBACK,
+        initial=initial or None,
     )
     turn.say(
         "verification.feedback_intro",
         decision=decision,
-        staff_name=owner.name,
-        number=evidence.id,
+        staff_name=staff_name,
+        number=evidence_id,
         form=Form(
             "evidence.feedback",
             turn.text("verification.form_title"),
             (feedback,),
             turn.text("verification.submit", decision=decision),
-            context=uc.decision_value(evidence.id, decision),
+            context=uc.decision_value(evidence_id, decision),
         ),
     )
 
@@ -106,16 +118,85 @@ async def _validate_feedback(turn: Turn, values: dict[str, str]) -> dict[str, st
 
 
 @routes.form("evidence.feedback", validate=_validate_feedback)
-async def record_decision(turn: Turn, values: dict[str, str]) -> None:
+async def feedback_given(turn: Turn, values: dict[str, str]) -> None:
+    """With feedback, show it back as the member of staff will read it; a bare "competent", decide."""
     parsed = uc.parse_decision(turn.form_context)
     if parsed is None:
         turn.say("core.stale_action")
         return
     evidence_id, decision = parsed
+    feedback = (values.get("feedback") or "").strip()
+    if not feedback:
+        await _decide(turn, {"evidence_id": evidence_id, "decision": decision, "feedback": ""})
+        return
+    try:
+        evidence, owner = await uc.open_for_decision(turn.db, turn.person, turn.at, evidence_id=evidence_id)
+    except Refused as refused:
+        say_refusal(turn, refused, replace=True)
+        return
+    turn.start_dialog(DIALOG, "confirm", {"held": {"evidence_id": evidence_id, "decision": decision,
+                                                   "feedback": feedback, "staff_name": owner.name}})
+    turn.say(
+        "verification.confirm",
+        number=evidence.id, decision=decision, staff_name=owner.name, feedback=feedback,
+        buttons=[
+            Button(turn.text("verification.button_send"), "verification.send", style="primary"),
+            Button(turn.text("verification.button_change"), "verification.change"),
+            Button(turn.text("verification.button_cancel"), "verification.discard", style="danger"),
+        ],
+    )
+
+
+def _held(turn: Turn) -> dict[str, Any] | None:
+    return turn.dialog.data.get("held") if turn.dialog is not None and turn.in_dialog(DIALOG) else None
+
+
+@routes.dialog(DIALOG)
+async def typed_at_confirm(turn: Turn) -> None:
+    word = re.sub(r"[^a-z ]", "", (turn.incoming.text or "").lower()).strip()
+    if word in SEND_WORDS:
+        await send_decision(turn)
+    elif word in CHANGE_WORDS:
+        await change_feedback(turn)
+    else:
+        turn.say("verification.confirm_help")
+
+
+@routes.action("verification.send")
+async def send_decision(turn: Turn) -> None:
+    held = _held(turn)
+    if held is None:
+        turn.say("verification.nothing_held")
+        return
+    turn.end_dialog()
+    await _decide(turn, held)
+
+
+@routes.action("verification.change")
+async def change_feedback(turn: Turn) -> None:
+    held = _held(turn)
+    if held is None:
+        turn.say("verification.nothing_held")
+        return
+    turn.end_dialog()
+    _ask_feedback(turn, held["evidence_id"], held["staff_name"], held["decision"], held["feedback"])
+
+
+@routes.action("verification.discard")
+async def discard_decision(turn: Turn) -> None:
+    if _held(turn) is None:
+        turn.say("verification.nothing_held")
+        return
+    turn.end_dialog()
+    turn.say("verification.not_sent", replace_original=True)
+
+
+async def _decide(turn: Turn, held: dict[str, Any]) -> None:
+    decision = held["decision"]
     try:
         decided = await turn.apply(await uc.decide_evidence(
-            turn.db, turn.person, turn.at, evidence_id=evidence_id, decision=decision,
-            feedback=values.get("feedback") or "",
+            turn.db, turn.person, turn.at, evidence_id=held["evidence_id"], decision=decision,
+            feedback=held["feedback"],
         ))
     except Refused as refused:
         say_refusal(turn, refused, replace=True)

@@ -90,12 +90,17 @@ async def test_a_good_submission_is_saved_answered_and_refreshes_home(slack):
         "competence": "BA1", "kind": "observed", "date": "2026-11-10",
         "description": "Wore BA at a training fire in the smoke house", "links": None})
     assert response.status == 200 and await response.text() == ""  # the modal closes
+    [review] = slack.posted(dm_of(STAFF))
+    assert "Please check this before I save it" in review["text"] and "10 November 2026" in review["text"]
+    async with slack.bot.services.sessions() as db:
+        assert list(await db.scalars(select(Evidence))) == []  # nothing until Save
+    await slack.click(STAFF, review, "evidence.save")
     async with slack.bot.services.sessions() as db:
         evidence = (await db.scalars(select(Evidence))).one()
         queued = (await db.scalars(select(OutgoingMessage))).one()
     assert evidence.status == "submitted" and evidence.activity_date.isoformat() == "2026-11-10"
     assert queued.kind == "verify_request"
-    saved = slack.posted(dm_of(STAFF))
-    assert len(saved) == 1 and f"#{evidence.id}" in saved[0]["text"]
+    [saved] = slack.fake.of("chat.update")  # the review becomes the answer: its buttons cannot be used again
+    assert f"#{evidence.id}" in saved["text"] and "Saved as evidence" in saved["text"]
     published = slack.fake.of("views.publish")
     assert [p["user_id"] for p in published] == [STAFF]

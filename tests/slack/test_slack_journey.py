@@ -32,6 +32,9 @@ async def _log_evidence(slack, description: str = SNEAKY) -> int:
         "competence": "BA1", "kind": "real_incident", "date": "2026-11-12", "description": description,
         "links": None})
     assert response.status == 200 and await response.text() == ""
+    review = slack.last_posted(dm_of(STAFF))
+    assert "Please check this before I save it" in review["text"]
+    await slack.click(STAFF, review, "evidence.save")
     async with slack.bot.services.sessions() as db:
         return (await db.scalars(select(Evidence.id).order_by(Evidence.id.desc()))).first()
 
@@ -70,10 +73,16 @@ async def test_staff_logs_evidence_manager_verifies_staff_is_told(slack):
     assert metadata["c"] == dm_of(MANAGER) and metadata["ts"] == request["ts"]
     await slack.submit(MANAGER, feedback_view, {"feedback": "Calm and methodical entry & search."})
 
-    # The clicked message is replaced by the decision, with no buttons left to click.
-    updates = slack.fake.of("chat.update")
+    # The feedback, which Jo will read, is shown back first; nothing is decided until it is sent.
+    confirm = slack.last_posted(dm_of(MANAGER))
+    assert "Jo Bloggs will read this feedback" in confirm["text"] and "entry &amp; search" in confirm["text"]
+    before = slack.fake.count("chat.update")
+    await slack.click(MANAGER, confirm, "verification.send")
+
+    # The confirmation is replaced by the decision, with no buttons left to click.
+    updates = slack.fake.of("chat.update")[before:]
     assert len(updates) == 1
-    assert updates[0]["ts"] == request["ts"] and updates[0]["channel"] == dm_of(MANAGER)
+    assert updates[0]["ts"] == confirm["ts"] and updates[0]["channel"] == dm_of(MANAGER)
     assert "Marked competent by Sam Patel" in updates[0]["text"]
     assert all(b["type"] == "section" for b in updates[0]["blocks"])
 
@@ -102,6 +111,7 @@ async def test_a_double_click_on_a_verify_button_decides_once(slack):
     await _deliver(slack)
     request = slack.last_posted(dm_of(MANAGER))
 
+    saved_updates = slack.fake.count("chat.update")  # the review became "Saved as evidence"
     # Two quick clicks open two modals before either is submitted.
     await slack.click(MANAGER, request, "evidence.decide", f"{evidence_id}:competent", settle=False)
     await slack.click(MANAGER, request, "evidence.decide", f"{evidence_id}:not_yet_competent")
@@ -114,7 +124,7 @@ async def test_a_double_click_on_a_verify_button_decides_once(slack):
         decisions = list(await db.scalars(select(OutgoingMessage).where(OutgoingMessage.kind == "decision")))
     assert evidence.status == "competent"
     assert len(decisions) == 1
-    updates = [u["text"] for u in slack.fake.of("chat.update")]
+    updates = [u["text"] for u in slack.fake.of("chat.update")][saved_updates:]
     assert len(updates) == 2
     assert "Marked competent" in updates[0] and "already decided" in updates[1]
 

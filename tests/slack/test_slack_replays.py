@@ -48,11 +48,22 @@ async def test_a_replayed_form_submission_saves_one_record_and_one_request(slack
     }
     statuses = await _replay(slack, urlencode({"payload": json.dumps(payload)}))
     assert statuses == [200, 200, 200]
+    [review] = [p for p in slack.posted(dm_of(STAFF)) if "Please check this" in p["text"]]  # shown back once
+    element = next(e for b in review["blocks"] if b["type"] == "actions" for e in b["elements"]
+                   if e["action_id"].split("~")[0] == "evidence.save")
+    click = {
+        "type": "block_actions", "user": {"id": STAFF, "team_id": TEAM}, "api_app_id": "A0LDBOT", "token": "legacy",
+        "trigger_id": "trig.save", "team": {"id": TEAM},
+        "container": {"type": "message", "message_ts": review["ts"], "channel_id": dm_of(STAFF)},
+        "channel": {"id": dm_of(STAFF)}, "message": {"ts": review["ts"], "blocks": review["blocks"]},
+        "actions": [{**element, "block_id": "b1", "action_ts": "1.1"}],
+    }
+    assert await _replay(slack, urlencode({"payload": json.dumps(click)})) == [200, 200, 200]
     async with slack.bot.services.sessions() as db:
         assert await db.scalar(select(func.count(Evidence.id))) == 1
         requests = await db.scalar(select(func.count(OutgoingMessage.id)).where(OutgoingMessage.kind == "verify_request"))
     assert requests == 1
-    assert len([p for p in slack.posted(dm_of(STAFF)) if "Saved as evidence" in p["text"]]) == 1
+    assert len([u for u in slack.fake.of("chat.update") if "Saved as evidence" in u["text"]]) == 1
 
 
 async def test_a_replayed_slash_command_is_answered_once(slack):

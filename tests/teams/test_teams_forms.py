@@ -73,8 +73,13 @@ async def test_valid_form_replaces_the_card_and_queues_the_verification(services
     data = form_card.submit_data("Submit for verification")
     assert DEF_KEY in data
 
-    [update] = await alex.submit({**data, "competence": "FFDR8", "kind": "real_incident", "date": "2026-11-16",
+    [review] = await alex.submit({**data, "competence": "FFDR8", "kind": "real_incident", "date": "2026-11-16",
                                   "description": "Drove to a kitchen fire.", "links": ""}, card=form_card)
+    assert review.method == "PUT" and review.activity_id == form_card.assigned_id
+    assert "Please check this" in review.text and "16 November 2026" in review.text
+    async with services.sessions() as db:
+        assert await db.scalar(select(func.count()).select_from(Evidence)) == 0  # nothing until Save
+    [update] = await alex.submit(review.submit_data("Save and send"), card=review)
 
     assert update.method == "PUT" and update.activity_id == form_card.assigned_id
     assert "Saved as evidence" in update.text and "Sam Patel" in update.text
@@ -97,7 +102,7 @@ async def test_card_update_refused_falls_back_to_a_new_message(services, running
 
     assert connector.refused == [(f"PUT /v3/conversations/{alex.conversation}/activities/{form_card.assigned_id}", 404)]
     [sent] = calls
-    assert sent.method == "POST" and "Saved as evidence" in sent.text
+    assert sent.method == "POST" and "Please check this" in sent.text
 
 
 async def test_throttled_reply_is_retried_honouring_retry_after(services, running, connector):
@@ -117,10 +122,11 @@ async def test_reply_still_throttled_after_quick_retries_is_held_and_delivered_b
     alex = await _alex(services, running, connector)
     [form_card] = await alex.say("evidence")
     data = form_card.submit_data("Submit for verification")
+    [review] = await alex.submit({**data, "competence": "FFDR8", "kind": "real_incident", "date": "2026-11-16",
+                                  "description": "Drove to a kitchen fire."}, card=form_card)
     connector.throttle(429, retry_after="0", times=3)  # every quick retry of the card update is refused
 
-    calls = await alex.submit({**data, "competence": "FFDR8", "kind": "real_incident", "date": "2026-11-16",
-                               "description": "Drove to a kitchen fire."}, card=form_card)
+    calls = await alex.submit(review.submit_data("Save and send"), card=review)
 
     assert calls == [] and [status for _, status in connector.refused] == [429, 429, 429]
     [held] = await _held(services)

@@ -26,8 +26,10 @@ async def test_log_verify_and_tell(services, running, connector):
     [form_card] = await alex.say("log evidence")
     form = form_card.submit_data("Submit for verification")
     assert form[FORM_KEY] == "evidence.new"
-    [saved] = await alex.submit({**form, "competence": "FFDR8", "kind": "real_incident", "date": "2026-11-16",
-                                 "description": "Drove the pump to a kitchen fire on blue lights."}, card=form_card)
+    [review] = await alex.submit({**form, "competence": "FFDR8", "kind": "real_incident", "date": "2026-11-16",
+                                  "description": "Drove the pump to a kitchen fire on blue lights."}, card=form_card)
+    assert review.method == "PUT" and "Please check this before I save it" in review.text
+    [saved] = await alex.submit(review.submit_data("Save and send"), card=review)
     assert saved.method == "PUT" and "Saved as evidence" in saved.text
     async with services.sessions() as db:
         evidence_id = await db.scalar(select(Evidence.id))
@@ -48,7 +50,9 @@ async def test_log_verify_and_tell(services, running, connector):
     feedback = feedback_card.submit_data("Mark competent")
     assert feedback[FORM_KEY] == "evidence.feedback"
 
-    [done] = await sam.submit({**feedback, "feedback": "Safe, well-planned drive."}, card=feedback_card)
+    [confirm] = await sam.submit({**feedback, "feedback": "Safe, well-planned drive."}, card=feedback_card)
+    assert confirm.method == "PUT" and "Alex Morgan will read this feedback" in confirm.text
+    [done] = await sam.submit(confirm.submit_data("Send decision"), card=confirm)
     assert done.method == "PUT" and done.activity_id == request.assigned_id
     assert "Marked competent by Sam Patel" in done.text
     assert "actions" not in done.card
