@@ -158,8 +158,9 @@ class OutboxSender:
                             log.info("outbox %s", report)
                 except Exception:  # the database blinked: try again at the next wake-up
                     log.exception("outbox pass failed")
+                pause = await self._sleep_seconds()
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(signal.wait(), await self._sleep_seconds())
+                    await asyncio.wait_for(signal.wait(), pause)
         finally:
             for task in (keeper, listener):
                 if task is not None:
