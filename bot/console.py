@@ -1,6 +1,7 @@
 """The console adapter: the same core in a terminal, or scripted by piping lines into it.
 
-Buttons become numbered choices (type the number); forms are asked field by field by the core. Messages
+Buttons become numbered choices (type the number; numbers keep their meaning, see ConsoleSession); forms
+are asked field by field by the core. Messages
 the bot started for this person (a manager told of new evidence, a decision) are shown at the start of the
 session and whenever new ones arrive, then marked delivered.
 """
@@ -12,9 +13,13 @@ import re
 import sys
 from typing import TextIO
 
+from sqlalchemy import func, select
+
 from bot.core import Bot
 from bot.types import Action, Button, Incoming, Reply
 from scheduler.outbox import mark_shown, pending_for, render_message
+from storage.db import unit_of_work
+from storage.models import ConsoleChoice
 
 PLATFORM = "console"
 CONVERSATION = "console"
@@ -29,28 +34,36 @@ def plain(text: str) -> str:
     return _ITALIC.sub(r"\1", _BOLD.sub(r"\1", text))
 
 
-def render_reply(reply: Reply, first_number: int = 1) -> str:
+def render_reply(reply: Reply, numbers: list[int]) -> str:
+    """The reply as terminal text, its buttons and list entries shown with the numbers given."""
     lines = [plain(reply.text)] if reply.text else []
-    number = first_number
-    for button in reply.buttons:
-        lines.append(f"  [{number}] {button.label}")
-        number += 1
-    if reply.choices is not None:
-        for option in reply.choices.options:
-            lines.append(f"  [{number}] {option.label}")
-            number += 1
+    labels = [b.label for b in reply.buttons] + ([o.label for o in reply.choices.options] if reply.choices else [])
+    lines += [f"  [{number}] {label}" for number, label in zip(numbers, labels, strict=True)]
     return "\n".join(lines)
 
 
+def actions_of(reply: Reply) -> list[Action]:
+    actions = [Action(b.action_id, b.value) for b in reply.buttons]
+    if reply.choices is not None:
+        actions += [Action(reply.choices.action_id, o.value) for o in reply.choices.options]
+    return actions
+
+
 class ConsoleSession:
-    """One person's terminal conversation; holds only what was last shown (for numbered choices)."""
+    """One person's terminal conversation.
+
+    Every button or list entry shown gets the next number, kept in the database, so a number on the screen
+    keeps its meaning: after acting on one item of a digest the others still work, a list shown again gets
+    new numbers rather than reusing old ones, and closing and reopening the chat keeps them. A number that
+    was never shown is refused; one whose button no longer applies is answered by its handler.
+    """
 
     def __init__(self, bot: Bot, email: str, out: TextIO = sys.stdout) -> None:
         self.bot = bot
         self.email = email.strip().lower()
         self.out = out
         self.person_id: int | None = None
-        self._numbered: list[Action] = []
+        self.asking = False  # a form question is waiting: typed numbers are its options
 
     def _incoming(self, **kw: object) -> Incoming:
         return Incoming(platform=PLATFORM, user_id=self.email, conversation_id=CONVERSATION, email=self.email, **kw)
@@ -60,9 +73,11 @@ class ConsoleSession:
         self.person_id = await self.bot.person_id_for(self._incoming())
         if self.person_id is None:
             return False
-        replies = await self.waiting_messages() + await self.bot.resume(self._incoming())
+        resumed = await self.bot.resume(self._incoming())
+        self.asking = resumed.asking
+        replies = await self.waiting_messages() + resumed.replies
         if replies:
-            self._show(replies)
+            await self._show(replies)
         return True
 
     async def waiting_messages(self) -> list[Reply]:
@@ -77,31 +92,56 @@ class ConsoleSession:
 
     async def send(self, line: str) -> None:
         text = line.rstrip("\r\n")
-        action = self._numbered_action(text)
-        incoming = self._incoming(action=action) if action else self._incoming(text=text)
-        outcome = await self.bot.handle(incoming)
-        self._show(outcome.replies + await self.waiting_messages())
+        number = _number(text)
+        if number is not None and not self.asking:
+            action = await self._choice(number)
+            if action is None:
+                await self._show([Reply(self.bot.services.catalogue.render("console.no_such_choice",
+                                                                            {"number": number}, platform=PLATFORM))])
+                return
+            outcome = await self.bot.handle(self._incoming(action=action))
+        else:
+            outcome = await self.bot.handle(self._incoming(text=text))
+        self.asking = outcome.asking
+        await self._show(outcome.replies + await self.waiting_messages())
 
-    def _numbered_action(self, text: str) -> Action | None:
-        stripped = text.strip().strip("[]().")
-        if stripped.isdigit() and 1 <= int(stripped) <= len(self._numbered):
-            return self._numbered[int(stripped) - 1]
-        return None
+    async def _choice(self, number: int) -> Action | None:
+        async with self.bot.services.sessions() as db:
+            row = await db.scalar(select(ConsoleChoice).where(
+                ConsoleChoice.person_id == self.person_id, ConsoleChoice.number == number))
+        return Action(row.action_id, row.value) if row is not None else None
 
-    def _show(self, replies: list[Reply]) -> None:
+    async def _show(self, replies: list[Reply]) -> None:
         if not replies:
-            self._numbered = []
             return
-        numbered: list[Action] = []
-        blocks = []
-        for reply in replies:
-            blocks.append(render_reply(reply, len(numbered) + 1))
-            numbered += [Action(b.action_id, b.value) for b in reply.buttons]
-            if reply.choices is not None:
-                numbered += [Action(reply.choices.action_id, o.value) for o in reply.choices.options]
-        self._numbered = numbered
+        actions = [actions_of(r) for r in replies]
+        numbers = await self._number(sum(len(a) for a in actions), [x for a in actions for x in a])
+        blocks, at = [], 0
+        for reply, mine in zip(replies, actions, strict=True):
+            blocks.append(render_reply(reply, numbers[at : at + len(mine)]))
+            at += len(mine)
         self.out.write("\n\n".join(b for b in blocks if b) + "\n\n")
         self.out.flush()
+
+    async def _number(self, count: int, actions: list[Action]) -> list[int]:
+        """The next `count` numbers for this person, stored with what each picks."""
+        if count == 0 or self.person_id is None:
+            return []
+        services = self.bot.services
+        async with unit_of_work(services.sessions) as db:
+            last = await db.scalar(select(func.max(ConsoleChoice.number)).where(ConsoleChoice.person_id == self.person_id))
+            first = (last or 0) + 1
+            db.add_all([
+                ConsoleChoice(person_id=self.person_id, number=first + i, action_id=a.action_id, value=a.value,
+                              created_at=services.now())
+                for i, a in enumerate(actions)
+            ])
+        return list(range(first, first + count))
+
+
+def _number(text: str) -> int | None:
+    stripped = text.strip().strip("[]().")
+    return int(stripped) if stripped.isascii() and stripped.isdigit() and len(stripped) <= 9 else None
 
 
 async def run_console(bot: Bot, email: str, *, stdin: TextIO = sys.stdin, out: TextIO = sys.stdout) -> int:

@@ -164,3 +164,6 @@ class Outcome:
     person_id: int | None = None
     # The event had been handled already (its event_key was seen): nothing was done, nothing to say.
     duplicate: bool = False
+    # The bot now waits for the answer to a question of a form asked field by field (the console): typed
+    # numbers pick that question's options, not buttons shown earlier.
+    asking: bool = False

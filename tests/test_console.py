@@ -39,17 +39,55 @@ async def test_piped_lines_get_replies_and_waiting_messages_are_shown_once(servi
     assert "Jo <b>" not in out2.getvalue()
 
 
-async def test_numbers_pick_the_buttons_last_shown(services):
+async def test_a_number_keeps_its_meaning_while_it_is_on_screen_and_after_reopening(services):
     pid = await add_person(services, "alex@example.org", "Alex Morgan")
     await queue(services, pid, "outbox.unreachable", {"name": "A", "email": "a@b"},
                 buttons=(NoticeButton("verification.button_competent", "no.such.action", "1"),))
     out = io.StringIO()
     session = ConsoleSession(make_bot(services), "alex@example.org", out)
     assert await session.start()
+    assert "[1] Competent" in out.getvalue()
     await session.send("1")
-    assert "no longer active" in out.getvalue()
-    await session.send("1")  # nothing numbered any more: typed text, not a button
-    assert "didn't understand" in out.getvalue()
+    assert "no longer active" in out.getvalue()  # its handler says so; nothing else is picked
+    await session.send("99")
+    assert "There's no choice [99] on your screen" in out.getvalue()
+    assert "didn't understand" not in out.getvalue()  # a number is never taken for a question
+
+    await session.send("reflect: Ran a drill.")
+    shown = out.getvalue()
+    assert "[2] Save" in shown and "[3] Edit" in shown and "[4] Cancel" in shown  # the next numbers, not 1-3
+    reopened = io.StringIO()
+    again = ConsoleSession(make_bot(services), "alex@example.org", reopened)  # the chat closed and opened
+    assert await again.start()
+    await again.send("2")
+    assert "Saved as reflection" in reopened.getvalue()
+
+
+async def test_acting_on_one_item_leaves_the_others_working(services):
+    await add_person(services, "sam@example.org", "Sam Patel", role="watch_manager")
+    for name in ("Ann", "Bob", "Cat"):
+        await add_person(services, f"{name.lower()}@example.org", f"{name} Smith", manager="sam@example.org")
+    out = io.StringIO()
+    session = ConsoleSession(make_bot(services), "sam@example.org", out)
+    assert await session.start()
+    from sqlalchemy import select
+
+    from storage.models import Person
+
+    async with services.sessions() as db:
+        ids = {p.name: p.id for p in await db.scalars(select(Person))}
+    digest = [NoticeButton("nudges.button_snooze", f"nudges.snooze:{ids[n + ' Smith']}:appraisal",
+                           f"{ids[n + ' Smith']}:appraisal", context={"name": n, "what": "appraisal"})
+              for n in ("Ann", "Bob", "Cat")]
+    await queue(services, ids["Sam Patel"], "outbox.unreachable", {"name": "x", "email": "y"}, buttons=tuple(digest))
+    await session.send("help")
+    numbers = [line.split("]")[0].strip(" [") for line in out.getvalue().splitlines() if "Snooze" in line]
+    assert len(numbers) == 3
+    await session.send(numbers[0])
+    await session.send(numbers[2])  # the third still works after the first was used
+    text = out.getvalue()
+    assert "mention Ann Smith's appraisal" in text and "mention Cat Smith's appraisal" in text
+    assert "Bob Smith's appraisal again" not in text
 
 
 async def test_ldbot_chat_process_with_piped_input(services, database_url):

@@ -139,7 +139,8 @@ async def validate_evidence(turn: Turn, values: dict[str, str]) -> dict[str, str
         typed = values["date"]
         try:
             values["date"] = parse_past_date(typed, turn.today()).isoformat()
-            values["date_yearless"] = "" if year_given(typed) else "yes"
+            if not year_given(typed):  # kept when the answer, now a full date, is checked again on submit
+                values["date_yearless"] = "yes"
         except DateParseError as exc:
             errors["date"] = turn.text("evidence.error_date", reason=exc.reason, text=exc.text)
     if "description" in values:

@@ -21,6 +21,7 @@ from storage.models.conversation import (
 )
 from storage.models.people import (
     ROLES,
+    ConsoleChoice,
     ConversationRef,
     Person,
     PlatformIdentity,
@@ -31,6 +32,7 @@ __all__ = [
     "AuditEvent",
     "Base",
     "Competence",
+    "ConsoleChoice",
     "CompetenceStanding",
     "ConversationRef",
     "DECISIONS",

@@ -84,6 +84,21 @@ class ConversationRef(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
 
+class ConsoleChoice(Base):
+    """A numbered choice the console showed a person (a button, a list entry): numbers only ever grow, so an
+    old number on the screen still means what it meant, also after the chat is closed and opened again."""
+
+    __tablename__ = "console_choices"
+    __table_args__ = (UniqueConstraint("person_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
+    number: Mapped[int] = mapped_column()
+    action_id: Mapped[str] = mapped_column(String(300))
+    value: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
 class ProcessedEvent(Base):
     """Platform event ids already handled, so a retried delivery is processed once (across processes)."""
 
