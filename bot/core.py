@@ -203,10 +203,10 @@ class Bot:
             spec, turn.args = matched
             await spec.handler(turn)
             return
-        if router.fallback is not None:
-            turn.args = text
-            await router.fallback(turn)
-            return
+        turn.args = text
+        for fallback in router.fallbacks:
+            if await fallback(turn):
+                return
         turn.say("core.unknown_command")
 
     async def _continue_dialog(self, turn: Turn, text: str) -> bool:

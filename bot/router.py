@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from bot.unit import CommandSpec, FormSpec, Handler, OptionsSource, Routes, Unit
+from bot.unit import CommandSpec, Fallback, FormSpec, Handler, OptionsSource, Routes, Unit
 
 
 class RouteConflict(Exception):
@@ -25,7 +25,7 @@ class Router:
     forms: dict[str, FormSpec] = field(default_factory=dict)
     dialogs: dict[str, Handler] = field(default_factory=dict)
     options: dict[str, OptionsSource] = field(default_factory=dict)
-    fallback: Handler | None = None
+    fallbacks: list[Fallback] = field(default_factory=list)
 
     @classmethod
     def from_units(cls, units: Iterable[Unit]) -> Router:
@@ -34,6 +34,7 @@ class Router:
     @classmethod
     def from_routes(cls, all_routes: Iterable[Routes]) -> Router:
         router = cls()
+        ordered: list[tuple[int, Fallback]] = []
         for routes in all_routes:
             router.commands += routes.commands
             for kind in ("actions", "forms", "dialogs", "options"):
@@ -42,10 +43,8 @@ class Router:
                 if clash:
                     raise RouteConflict(f"{kind} registered twice: {sorted(clash)}")
                 mine.update(theirs)
-            if routes.fallback is not None:
-                if router.fallback is not None:
-                    raise RouteConflict("two units take free text")
-                router.fallback = routes.fallback
+            ordered += routes.fallbacks
+        router.fallbacks = [fn for _, fn in sorted(ordered, key=lambda pair: pair[0])]
         return router
 
     def match_command(self, text: str) -> tuple[CommandSpec, str] | None:
@@ -54,7 +53,7 @@ class Router:
         best: tuple[int, CommandSpec, str] | None = None
         for spec in self.commands:
             for phrase in spec.words:
-                m = re.match(rf"{re.escape(phrase)}(?:$|[\s:,-]+)", cleaned)
+                m = re.match(rf"{re.escape(phrase)}(?:$|[\s:,?!.-]+)", cleaned)
                 if m and (best is None or len(phrase) > best[0]):
                     best = (len(phrase), spec, text_after(text, phrase))
         return (best[1], best[2]) if best else None

@@ -26,6 +26,8 @@ Handler = Callable[["Turn"], Awaitable[None]]
 FormHandler = Callable[["Turn", dict[str, str]], Awaitable[None]]
 Validator = Callable[["Turn", dict[str, str]], Awaitable[dict[str, str]]]
 OptionsSource = Callable[["Turn", str], Awaitable[list["Choice"]]]
+# Free text no command claims: True when this handler took it (the last one, policy answers, always does).
+Fallback = Callable[["Turn"], Awaitable[bool]]
 
 
 def load(target: str) -> Any:
@@ -63,7 +65,7 @@ class Routes:
     forms: dict[str, FormSpec] = field(default_factory=dict)
     dialogs: dict[str, Handler] = field(default_factory=dict)
     options: dict[str, OptionsSource] = field(default_factory=dict)
-    fallback: Handler | None = None
+    fallbacks: list[tuple[int, Fallback]] = field(default_factory=list)
 
     def command(
         self, *words: str, summary: str = "", may: Act | None = None, rank: int = 50
@@ -102,10 +104,15 @@ class Routes:
 
         return decorate
 
-    def otherwise(self, fn: Handler) -> Handler:
-        """Free text no command claims (the policy unit answers it as a question)."""
-        self.fallback = fn
-        return fn
+    def otherwise(self, *, order: int) -> Callable[[Fallback], Fallback]:
+        """Free text no command claims, tried in `order` across units: a handler returns False to pass it
+        on (evidence offers to log "I did BA training yesterday"; policy answers whatever is left)."""
+
+        def decorate(fn: Fallback) -> Fallback:
+            self.fallbacks.append((order, fn))
+            return fn
+
+        return decorate
 
 
 # --- the manifest -----------------------------------------------------------------------------------------

@@ -18,7 +18,13 @@ from bot.types import Button, Choice, Form, FormField
 from bot.unit import Routes
 from bot.usecase import Refused
 from handlers.evidence import usecases as uc
-from handlers.evidence.competences import active_competences, competence_choices, label, resolve_competences
+from handlers.evidence.competences import (
+    active_competences,
+    competence_choices,
+    label,
+    mentioned,
+    resolve_competences,
+)
 from storage.models import EVIDENCE_KINDS, Competence, Evidence
 
 routes = Routes()
@@ -223,6 +229,14 @@ def _draft(turn: Turn) -> dict[str, Any] | None:
 @routes.dialog(DIALOG)
 async def typed_at_review(turn: Turn) -> None:
     word = re.sub(r"[^a-z ]", "", (turn.incoming.text or "").lower()).strip()
+    if turn.dialog is not None and turn.dialog.step == "offer":
+        if word in SAVE_WORDS | {"log it", "yes please"}:
+            await accept_offer(turn)
+        elif word in {"no", "n", "no thanks", "nope"}:
+            await decline_offer(turn)
+        else:
+            turn.say("evidence.offer_help")
+        return
     if word in SAVE_WORDS:
         await save_evidence(turn)
     elif word in CHANGE_WORDS:
@@ -279,6 +293,69 @@ async def discard_evidence(turn: Turn) -> None:
         return
     turn.end_dialog()
     turn.say("core.cancelled", replace_original=True)
+
+
+# --- "I did BA training yesterday": an offer to log it ---------------------------------------------------------
+_DID = re.compile(
+    r"^\s*(i|we)\s*(('ve|'d| have| had)\s+)?(just\s+)?(did|done|attended|completed|finished|took part in|wore|"
+    r"ran|led|went on|passed|used|worked|dealt with|attended to|carried out|practised|practiced)\b",
+    re.I,
+)
+_KINDS = (
+    (re.compile(r"\b(training|course|workshop|e-?learning|lecture)\b", re.I), "training_course"),
+    (re.compile(r"\b(drill|exercise|scenario|simulation)\b", re.I), "simulated"),
+    (re.compile(r"\b(incident|call|shout|job|callout|call-out)\b", re.I), "real_incident"),
+    (re.compile(r"\b(assessment|assessed)\b", re.I), "workplace_assessment"),
+)
+
+
+@routes.otherwise(order=10)
+async def offer_to_log(turn: Turn) -> bool:
+    """Something a person did, in their own words, with a competence in it: offer to log it as evidence
+    (shown for review first, like any evidence) instead of searching the policies for it."""
+    text = turn.args.strip()
+    if not _DID.match(text) or not await turn.may(Act.WRITE_OWN_RECORD, turn.person):
+        return False
+    competence = mentioned(text, await active_competences(turn.db))
+    if competence is None:
+        return False
+    draft: dict[str, Any] = {"competence": competence.code, "competence_label": label(competence),
+                             "description": text, "links": "", "date": "", "kind": "", "date_yearless": ""}
+    words = re.findall(r"[\w/.-]+", text.lower())
+    for size in (3, 2, 1):  # the date is usually at the end: "yesterday", "last Tuesday", "on 14 Nov"
+        try:
+            draft["date"] = parse_past_date(" ".join(words[-size:]), turn.today()).isoformat()
+            break
+        except DateParseError:
+            continue
+    draft["kind"] = next((kind for pattern, kind in _KINDS if pattern.search(text)), "")
+    turn.start_dialog(DIALOG, "offer", {"draft": draft})
+    turn.say(
+        "evidence.offer", code=competence.code, title=competence.title, date=draft["date"],
+        kind=EVIDENCE_KINDS.get(draft["kind"], ""),
+        buttons=[Button(turn.text("evidence.button_log_it"), "evidence.accept_offer", style="primary"),
+                 Button(turn.text("evidence.button_no_thanks"), "evidence.decline_offer")],
+    )
+    return True
+
+
+@routes.action("evidence.accept_offer")
+async def accept_offer(turn: Turn) -> None:
+    draft = _draft(turn)
+    if draft is None:
+        turn.say("evidence.nothing_to_save")
+        return
+    if draft["date"] and draft["kind"]:
+        await show_review(turn, draft)
+        return
+    turn.end_dialog()
+    turn.say("evidence.offer_form", form=evidence_form(turn, draft))
+
+
+@routes.action("evidence.decline_offer")
+async def decline_offer(turn: Turn) -> None:
+    turn.end_dialog()
+    turn.say("evidence.offer_declined", replace_original=True)
 
 
 # --- withdrawing: list what can be, then confirm ----------------------------------------------------------------

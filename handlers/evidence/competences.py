@@ -58,7 +58,7 @@ STOPWORDS = {
     "skill",
     "skills",
 }
-MAX_SUGGESTIONS = 3
+MAX_SUGGESTIONS = 5
 SLACK_OPTION_LIMIT = 100
 SLACK_LABEL_LIMIT = 75
 _STEMMER = snowballstemmer.stemmer("english")
@@ -158,16 +158,25 @@ def _resolve_one(text: str, competences: list[Competence]) -> tuple[Competence |
     query = _terms(_expand_aliases(lowered))
     scored = sorted(
         ((points, found, c) for c in competences for points, found in [_score(query, c)] if points > 0),
-        key=lambda item: -item[0],
+        key=lambda item: (-item[0], -_title_share(query, item[2])),
     )
     if scored:
         best_points, best_found, best = scored[0]
         runner_points, runner_found = (scored[1][0], scored[1][1]) if len(scored) > 1 else (0, 0)
-        # Confident only when the best names every word and no other does as well (or half as well).
-        if best_found == len(query) and (runner_found < len(query) or best_points > 2 * runner_points):
+        # Confident only when the best names every word (a single word in its title: one word found only in
+        # a description, like "record", is a hint, not a name), and no other does as well (or half as well).
+        named = len(query) > 1 or best_points > best_found
+        if named and best_found == len(query) and (runner_found < len(query) or best_points > 2 * runner_points):
             return best, []
         return None, [c for _, _, c in scored[:MAX_SUGGESTIONS]]
     return None, _similar_codes(key, competences)
+
+
+def _title_share(query: list[str], c: Competence) -> float:
+    """How much of the title the question's words cover: "fire" names "Extinguish fires" more than it does
+    "Deliver home fire safety visits"."""
+    title = _terms(c.title)
+    return sum(1 for t in title if _hits(t, query)) / max(len(title), 1)
 
 
 def _similar_codes(key: str, competences: list[Competence]) -> list[Competence]:
@@ -195,7 +204,8 @@ def _pieces(text: str, competences: list[Competence]) -> list[str]:
 
 def _ranked(query: str, competences: list[Competence]) -> list[Competence]:
     key = _code_key(query)
-    by_code = [c for c in competences if key and _code_key(c.code).startswith(key)]
+    by_code = sorted((c for c in competences if key and _code_key(c.code).startswith(key)),
+                     key=lambda c: _code_key(c.code) != key)  # the exact code first
     terms = _terms(_expand_aliases(query))
     scored = sorted(
         (
@@ -211,3 +221,19 @@ def _ranked(query: str, competences: list[Competence]) -> list[Competence]:
     if ranked:
         return ranked
     return [c for c in competences if fuzz.partial_ratio(query.lower(), label(c).lower()) >= 70]
+
+
+def mentioned(text: str, competences: list[Competence]) -> Competence | None:
+    """The one competence a sentence clearly mentions ("I did BA training yesterday" -> FFBA1): its code,
+    an everyday name for it, or title words no other competence shares as well; None when unsure."""
+    lowered = text.lower()
+    codes = [c for c in competences if re.search(rf"\b{re.escape(c.code.lower())}\b", lowered)]
+    if len(codes) == 1:
+        return codes[0]
+    terms = _terms(_expand_aliases(lowered))
+    scored = sorted(
+        ((sum(2 for t in terms if _hits(t, _terms(c.title))), c) for c in competences), key=lambda item: -item[0]
+    )
+    if scored and scored[0][0] >= 2 and (len(scored) == 1 or scored[0][0] > scored[1][0]):
+        return scored[0][1]
+    return None

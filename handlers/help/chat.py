@@ -13,9 +13,16 @@ from bot.unit import Routes
 routes = Routes()
 
 
-@routes.command("help", "?", "hello", "hi", "menu", "start", summary="help.summary", rank=1000)
+@routes.command("help", "?", "hello", "hi", "hiya", "hey", "good morning", "good afternoon", "good evening", "menu",
+                "start", "what can you do", "what do you do", "what can i do", "commands", summary="help.summary",
+                rank=1000)
 async def show_help(turn: Turn) -> None:
     specs = [spec for spec in turn.router.commands if spec.summary and (spec.may is None or await turn.could(spec.may))]
     specs.sort(key=lambda spec: spec.rank)  # stable: equal ranks keep the units' order
     lines = [{"command": spec.words[0], "summary": turn.text(spec.summary)} for spec in specs]
     turn.say("help.menu", name=turn.person.name.split()[0], lines=lines)
+
+
+@routes.command("thanks", "thank you", "thankyou", "cheers", "ta", "thx", "great thanks", "ok thanks", "brilliant")
+async def thanks(turn: Turn) -> None:
+    turn.say("help.thanks", name=turn.person.name.split()[0])

@@ -22,10 +22,11 @@ async def ask(turn: Turn) -> None:
     await answer(turn, turn.args)
 
 
-@routes.otherwise
-async def free_text(turn: Turn) -> None:
-    """Text no command claims is treated as a policy question."""
+@routes.otherwise(order=100)
+async def free_text(turn: Turn) -> bool:
+    """Text nothing else claims is treated as a policy question."""
     await answer(turn, turn.args)
+    return True
 
 
 async def answer(turn: Turn, question: str) -> None:

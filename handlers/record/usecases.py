@@ -28,13 +28,31 @@ from storage.status import CompetenceStatus, competence_status
 log = logging.getLogger("ldbot.record")
 
 
+FIND_LIMIT = 25
+
+
 async def find_viewable(db: AsyncSession, actor: Person, text: str) -> list[Person]:
-    """People named by email or full name whose record the actor may see."""
+    """People whose record the actor may see, named as staff name them: by email or full name exactly, or
+    else by the start of their names ("Alex", "alex m", "Morgan"). Several means: ask which."""
     needle = " ".join(text.split()).lower()
-    candidates = await db.scalars(
+    if not needle:
+        return []
+    exact = [p for p in await db.scalars(
         select(Person).where(or_(func.lower(Person.email) == needle, func.lower(Person.name) == needle))
-    )
-    return [p for p in candidates if await access.may(db, actor, Act.VIEW_RECORD, p)]
+    ) if await access.may(db, actor, Act.VIEW_RECORD, p)]
+    if exact:
+        return exact
+    words = needle.split()
+    # Every word typed starts a word of the name: "alex m" finds "Alex Morgan", "morgan" finds her too.
+    query = select(Person).where(Person.active.is_(True), *(
+        or_(func.lower(Person.name).like(f"{_like(w)}%", escape="\\"), func.lower(Person.name).like(f"% {_like(w)}%", escape="\\"))
+        for w in words
+    )).order_by(Person.name).limit(FIND_LIMIT)
+    return [p for p in await db.scalars(query) if await access.may(db, actor, Act.VIEW_RECORD, p)]
+
+
+def _like(word: str) -> str:
+    return word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 @dataclass
@@ -80,3 +98,8 @@ async def home(db: AsyncSession, actor: Person, at: Moment, *, reflections: int 
         decides=decides,
         waiting=(await waiting_for(db, actor, at)).items if decides else [],
     )
+
+
+async def line_manager(db: AsyncSession, actor: Person) -> Person | None:
+    manager = await db.get(Person, actor.line_manager_id) if actor.line_manager_id else None
+    return manager if manager is not None and manager.active else None
