@@ -152,17 +152,40 @@ async def run_console(bot: Bot, email: str, *, stdin: TextIO = sys.stdin, out: T
     if interactive:
         intro = bot.services.catalogue.render("console.welcome", {}, platform=PLATFORM)
         out.write(intro + "\n\n")
+    read = await _line_reader(stdin)
     while True:
         if interactive:
             out.write("> ")
             out.flush()
-        line = await asyncio.to_thread(stdin.readline)
+        line = await read()
         if line == "":
             break
         if not line.strip() and not interactive:
             continue
         await session.send(line)
     return 0
+
+
+async def _line_reader(stdin: TextIO):  # noqa: ANN202 - an async () -> str
+    """Lines from the terminal or a pipe, read by the event loop itself, so Ctrl-C stops the chat at once
+    (a thread blocked in readline would hold the process until Enter); bytes that are not UTF-8 become
+    replacement characters instead of ending the chat."""
+    try:
+        fd = stdin.fileno()
+    except (AttributeError, OSError, ValueError):  # an in-memory stream (tests): nothing blocks on it
+        return lambda: asyncio.to_thread(stdin.readline)
+    loop = asyncio.get_running_loop()
+    reader = asyncio.StreamReader(limit=1 << 20)
+    await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), open(fd, "rb", buffering=0, closefd=False))
+
+    async def read() -> str:
+        try:
+            line = await reader.readline()
+        except ValueError:  # a line longer than the limit: drop what is buffered, carry on
+            return "\n"
+        return line.decode("utf-8", errors="replace")
+
+    return read
 
 
 __all__ = ["Button", "ConsoleSession", "render_reply", "run_console"]

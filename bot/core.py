@@ -8,6 +8,7 @@ identified once per turn, in one query that also says whether anyone reports to 
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Awaitable, Callable
 from dataclasses import asdict, dataclass, replace
 from datetime import timedelta
@@ -324,6 +325,7 @@ class Bot:
             options=[o.label for o in field.options] if field.kind in ("choice", "multi_choice") else [],
             multi=field.kind == "multi_choice",
             initial=field.initial or "",
+            initial_date=field.kind == "date" and bool(re.fullmatch(r"\d{4}-\d{2}-\d{2}", field.initial or "")),
             error=error or "",
         )
 

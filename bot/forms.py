@@ -37,8 +37,8 @@ def basic_errors(form: Form, values: dict[str, str], *, only: set[str] | None = 
             except ValueError:
                 errors[f.name] = "not_a_number"
             else:
-                if number < 0:
-                    errors[f.name] = "not_a_number"
+                if number != number or number < 0:  # NaN, or below nothing
+                    errors[f.name] = "negative"
         if f.kind == "choice" and f.options and not f.options_source:
             if value not in {o.value for o in f.options}:
                 errors[f.name] = "not_a_choice"
@@ -52,6 +52,8 @@ def coerce_answer(f: FormField, text: str) -> str:
         return ""  # on a required field this becomes "I need an answer", not the word "skip"
     if f.initial and text.lower() in KEEP_WORDS:
         return f.initial
+    if f.kind == "number":  # "1.5 hours", "2 hrs": the number is what was meant
+        return re.sub(r"\s*(hours?|hrs?|h)\.?$", "", text, flags=re.I)
     if f.kind in ("choice", "multi_choice") and f.options:
         picked = []
         parts = [p.strip() for p in re.split(r"[,;]", text)] if f.kind == "multi_choice" else [text]

@@ -121,3 +121,27 @@ async def test_a_reply_held_for_another_platform_is_not_shown_or_marked_delivere
     async with services.sessions() as db:
         row = await db.get(OutgoingMessage, held)
     assert row.status == "pending" and row.platform == "teams"  # still waiting for Teams
+
+
+async def test_ctrl_c_ends_ldbot_chat_at_once_and_bad_bytes_do_not(services, database_url):
+    import signal
+    import time
+
+    await add_person(services, "alex@example.org", "Alex Morgan")
+    env = {**os.environ, "LDBOT_DATABASE_URL": database_url}
+    proc = subprocess.Popen([sys.executable, "-m", "bot", "chat", "--user", "alex@example.org"],
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    try:
+        proc.stdin.write(b"help\n\xff\xfe caf\xe9\n\xc2\xb2\xc2\xb3\xc2\xb9\n")  # not UTF-8, then superscripts
+        proc.stdin.flush()
+        time.sleep(4.0)  # start-up and three answers
+        proc.send_signal(signal.SIGINT)  # stdin stays open and no Enter follows: the chat must not wait for one
+        started = time.monotonic()
+        out, err = proc.communicate(timeout=10)
+        assert time.monotonic() - started < 5
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 0, err.decode()
+    assert b"Bye" in out and b"Traceback" not in err
+    assert b"here's what I can do" in out and b"There's no choice" not in out

@@ -106,3 +106,17 @@ async def test_evidence_older_than_its_revalidation_period_is_questioned(service
 def test_the_console_shows_words_not_slack_markup():
     assert plain("*In date* (1): FFBA1 _until 3 May_") == "In date (1): FFBA1 until 3 May"
     assert plain("core.unknown_command and snake_case_names") == "core.unknown_command and snake_case_names"
+
+
+async def test_small_things_staff_ran_into(services):
+    """By when must be ahead; hours below nothing are explained; "1.5 hours" is 1.5; UK dates in hints."""
+    await setup_org(services)
+    alex = Chat(make_bot(services), STAFF)
+    for answer in ("reflect", "A drill.", "It went well.", "Practise more."):
+        await alex.send(answer)
+    assert "has already passed" in await alex.send("01/01/2020")
+    assert "(5/6)" in await alex.send("next Friday")
+    await alex.send("skip")
+    assert "0 or more" in await alex.send("-1")
+    confirm = await alex.send("1.5 hours")
+    assert "Save" in confirm and "1.5" in confirm

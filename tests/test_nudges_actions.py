@@ -26,7 +26,7 @@ async def test_mark_appraisal_done_on_the_console(services):
     dana = Chat(make_bot(services), "wm@example.org")
     reply = await dana.click(f"nudges.done:{ids['ff1']}", str(ids["ff1"]))
     assert "When did Sam Patel's appraisal take place?" in reply
-    assert "That isn't a date I can read — try 2026-11-17." in await dana.send("the other day")
+    assert "That isn't a date I can read — try 17/11/2026." in await dana.send("the other day")
     assert "in the future" in await dana.send("2026-12-01")
     reply = await dana.send("10/11/2026")
     assert "appraisal on 10 November 2026 is recorded" in reply and "due by 10 November 2027" in reply

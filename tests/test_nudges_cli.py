@@ -73,8 +73,8 @@ async def test_import_history_then_preview_lists_exactly_the_right_nudges(servic
     assert result.exit_code == 0, result.output
     assert json.loads(result.output) == MONDAY_EXPECTED
     text = (await ldbot(services, "nudges", "preview", "--date", "2026-11-16")).output
-    assert "- digest to wm@example.org at 09:00" in text
-    assert "ff1@example.org: appraisal overdue (due 2026-10-01)" in text
+    assert "- weekly digest to wm@example.org at 09:00" in text
+    assert "ff1@example.org: appraisal overdue (due 01 October 2026)" in text and "due_soon" not in text
     assert json.loads((await ldbot(services, "nudges", "preview", "--date", "2026-11-21", "--json")).output) == []
     # An updated next_due_date is an update, not a new record.
     write(tmp_path, "appraisals.csv", "email,last_appraisal_date,next_due_date\nff1@example.org,2025-10-01,2026-12-12\n")

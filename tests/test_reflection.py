@@ -152,7 +152,7 @@ async def test_edit_before_save_reopens_the_form_with_the_draft(services):
     assert "Currently: First draft of the story" in await alex.send("edit")  # typed works too
     assert "Currently: Learnt to pace myself" in await alex.send("keep")
     assert "Currently: Rest properly between drills" in await alex.send("keep")
-    assert "Currently: 2026-12-31" in await alex.send("keep")
+    assert "Currently: 31 December 2026" in await alex.send("keep")
     reply = await alex.send("keep")
     assert "Which competences" in reply and "Currently" not in reply  # it was skipped
     assert "Currently: 2" in await alex.send("FFTC4")

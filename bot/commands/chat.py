@@ -37,7 +37,7 @@ async def _chat(runtime: Runtime, email: str, *, seed: bool) -> int:
 @click.pass_obj
 def chat(runtime: Runtime, email: str) -> None:
     """Chat with the bot in the terminal (pipe lines in to script it)."""
-    sys.exit(asyncio.run(_chat(runtime, email, seed=False)))
+    sys.exit(_run(_chat(runtime, email, seed=False)))
 
 
 @click.command("demo")
@@ -45,4 +45,13 @@ def chat(runtime: Runtime, email: str) -> None:
 @click.pass_obj
 def demo(runtime: Runtime, email: str) -> None:
     """Load the sample fire and rescue service (once) and chat as one of its staff."""
-    sys.exit(asyncio.run(_chat(runtime, email, seed=True)))
+    sys.exit(_run(_chat(runtime, email, seed=True)))
+
+
+def _run(chatting) -> int:  # noqa: ANN001 - the chat coroutine
+    """Ctrl-C (or Ctrl-D) ends the chat quietly: what was confirmed is saved, a half-done form is not."""
+    try:
+        return asyncio.run(chatting)
+    except KeyboardInterrupt:
+        click.echo("\nBye — anything you didn't confirm was not saved.")
+        return 0

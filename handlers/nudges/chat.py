@@ -51,9 +51,13 @@ def _parse(turn: Turn, text: str) -> date | None:
         return parse_day(text)
 
 
+def _uk(day) -> str:  # noqa: ANN001 - a date
+    return day.strftime("%d/%m/%Y")
+
+
 def _date_field(turn: Turn, label: str) -> FormField:
-    example = turn.today().isoformat()
-    return FormField("date", label, "date", hint=turn.text("nudges.date_hint", example=example), initial=example)
+    return FormField("date", label, "date", hint=turn.text("nudges.date_hint", example=_uk(turn.today())),
+                     initial=turn.today().isoformat())
 
 
 def _rules(turn: Turn) -> NudgeRules:
@@ -87,7 +91,7 @@ async def _validate_done(turn: Turn, values: dict[str, str]) -> dict[str, str]:
         return {}
     day = _parse(turn, values["date"])
     if day is None:
-        return {"date": turn.text("nudges.bad_date", example=turn.today().isoformat())}
+        return {"date": turn.text("nudges.bad_date", example=_uk(turn.today()))}
     if day > turn.today():
         return {"date": turn.text("nudges.future_date")}
     values["date"] = day.isoformat()
@@ -151,7 +155,7 @@ async def _validate_booking(turn: Turn, values: dict[str, str]) -> dict[str, str
         return {}
     day = _parse(turn, values["date"])
     if day is None:
-        return {"date": turn.text("nudges.bad_date", example=turn.today().isoformat())}
+        return {"date": turn.text("nudges.bad_date", example=_uk(turn.today()))}
     problem = uc.booking_problem(day, turn.today())
     if problem:
         return {"date": turn.text(f"nudges.{problem}")}

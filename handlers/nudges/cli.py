@@ -20,6 +20,10 @@ from storage.org_import import ImportReport
 from storage.records_import import import_records
 from storage.tabular import TableError, read_table
 
+STATUS_WORDS = {"due_soon": "due soon", "overdue": "overdue"}
+KIND_WORDS = {"digest": "weekly digest", "escalation": "escalation", "expiry": "expiry reminder",
+              "handover": "new-manager hand-over"}
+
 
 def _rules() -> NudgeRules:
     try:
@@ -59,12 +63,14 @@ def preview_command(runtime: Runtime, on: str | None, as_json: bool) -> None:
     click.echo(f"{plan.day.isoformat()}: {len(plan.nudges)} nudge(s)")
     for nudge in plan.nudges:
         recipient = plan.people[nudge.recipient_id]
-        click.echo(f"- {nudge.kind} to {recipient.email} at {nudge.slot.astimezone(ZoneInfo(rules.timezone)):%H:%M}")
+        kind = KIND_WORDS.get(nudge.kind, nudge.kind)
+        click.echo(f"- {kind} to {recipient.email} at {nudge.slot.astimezone(ZoneInfo(rules.timezone)):%H:%M}")
         if nudge.kind == "handover":
             for person_id, _ in nudge.moved:
                 click.echo(f"    now looks after {plan.people[person_id].email}")
         for item in nudge.items:
-            click.echo(f"    {plan.people[item.person_id].email}: {item.what} {item.status} (due {item.due.isoformat()})")
+            status = STATUS_WORDS.get(item.status, item.status)
+            click.echo(f"    {plan.people[item.person_id].email}: {item.what} {status} (due {item.due:%d %B %Y})")
 
 
 @nudges_group.command("run")

@@ -101,6 +101,8 @@ def parse_by_when(text: str, today: date) -> date:
             result = result.replace(year=result.year + 1)
         except ValueError:  # 29 February
             raise DateParseError("unparseable", text) from None
+    if result < today:
+        raise DateParseError("past", text)  # a next step is still to do
     return result
 
 
@@ -117,7 +119,7 @@ async def validate(turn: Turn, values: dict[str, str]) -> dict[str, str]:
         try:
             values["by_when"] = parse_by_when(values["by_when"], turn.today()).isoformat()
         except DateParseError as exc:
-            errors["by_when"] = turn.text("reflection.error_date", text=exc.text)
+            errors["by_when"] = turn.text("reflection.error_date", text=exc.text, reason=exc.reason)
     if (values.get("competences") or "").strip() and "competences" not in errors:
         match = await resolve_competences(turn.db, values["competences"], multiple=True)
         if match.unknown:
