@@ -8,7 +8,8 @@ from sqlalchemy import select
 
 from bot.app import make_bot
 from handlers.nudges.job import preview
-from storage.models import AuditEvent
+from scheduler.outbox import render_message
+from storage.models import AuditEvent, OutgoingMessage
 from storage.models.nudges import AppraisalRecord, AssessmentBooking, NudgeDone, NudgeSnooze
 from tests.nudge_org import MONDAY, add_evidence, build_station, item, rules
 from tests.support import Chat
@@ -67,6 +68,9 @@ async def test_book_an_assessment_with_a_whole_form(services):
     async with services.sessions() as db:
         bookings = list(await db.scalars(select(AssessmentBooking)))
         assert [(b.person_id, b.booked_for) for b in bookings] == [(ids["ff1"], date(2026, 11, 25))]
+        told = list(await db.scalars(select(OutgoingMessage).where(OutgoingMessage.kind == "assessment_booked")))
+    assert [(m.recipient_id, m.template) for m in told] == [(ids["ff1"], "nudges.booked_notice")]  # Sam is told, once
+    assert "booked your workplace assessment for *BA" in render_message(told[0], "slack", services.catalogue).text
     assert item("ff1", "BA", "2026-12-01", "due_soon") not in await digest_items(services, date(2026, 11, 23))
 
 

@@ -82,13 +82,20 @@ async def test_unanswered_question_goes_to_ld_and_their_answer_becomes_standard(
     assert "couldn't find an answer" in reply and "Wendy Watch" in reply
     [(label, handoff_action, _)] = alex.buttons()
     assert label == "Ask the L&D team"
-    assert "question 1" in await alex.click(handoff_action)
-    assert "already with the L&D team" in await alex.click(handoff_action)
+    assert "add a little detail" in await alex.click(handoff_action)
+    shown = await alex.send("It's for the BA course in Carrow next month.")
+    assert "This is what the L&D team will see" in shown and "Carrow next month" in shown
+    assert await outbox(services) == []  # nothing sent until they say so
+    assert "question 1" in await alex.click("policy.handoff_send")
+    await alex.click(handoff_action)
+    await alex.send("skip")
+    assert "already with the L&D team" in await alex.click("policy.handoff_send")
 
     [notice] = await outbox(services)
     assert notice.template == "policy.handoff_notice"
     rendered = render_message(notice, "console", services.catalogue).text
     assert "Question 1 from Alex Morgan" in rendered and "mileage" in rendered and "reply 1:" in rendered
+    assert "They added: “It's for the BA course in Carrow next month.”" in rendered
 
     assert "Only the L&D team" in await alex.send("reply 1: yes you can")
     answer_text = "Yes: claim mileage for course travel on the expenses form, at the standard rate."
@@ -127,7 +134,9 @@ async def test_the_ld_team_sees_what_is_waiting_and_staff_do_not(services):
     alex, lee = await setup(services)
     await alex.send("can I get study leave for a university course")
     [(_, handoff_action, _)] = alex.buttons()
-    sent = await alex.click(handoff_action)
+    await alex.click(handoff_action)
+    await alex.send("skip")
+    sent = await alex.click("policy.handoff_send")
     number = re.search(r"question (\d+)", sent).group(1)
     listing = await lee.send("unanswered")
     assert f"#{number} from Alex Morgan" in listing and "study leave" in listing and "reply N:" in listing

@@ -12,6 +12,8 @@ from typing import Any
 from bot.core import Bot, ProfileLookup
 from bot.slack.blocks import OPEN_FORM_ACTION, button_element, sections
 from bot.types import Button, Incoming
+from handlers.nudges.rules import NudgeRules
+from handlers.record.team import team_context
 from handlers.record.usecases import home
 from storage.db import unit_of_work
 
@@ -37,7 +39,9 @@ async def home_view(bot: Bot, incoming: Incoming, *, profile: ProfileLookup | No
         person = await bot.identify(db, incoming, profile)
         if person is None:
             return {"type": "home", "blocks": sections(render("slack.home_unknown"))}, None
-        summary = await home(db, person, services.at())
+        rules = services.config(NudgeRules)
+        summary = await home(db, person, services.at(), appraisal_months=rules.appraisal_months,
+                             due_soon_days=rules.due_soon_days)
     competences = sorted(
         (
             {"code": s.code, "title": s.title, "status": s.status, "valid_until": s.valid_until,
@@ -65,6 +69,9 @@ async def home_view(bot: Bot, incoming: Incoming, *, profile: ProfileLookup | No
     blocks += sections(render("slack.home_competences", items=competences))
     blocks.append({"type": "divider"})
     blocks += sections(render("slack.home_reflections", items=reflections, total=summary.total_reflections))
+    if summary.team is not None:
+        blocks.append({"type": "divider"})
+        blocks += sections(render("record.team", **team_context(summary.team)))
     if summary.decides:
         blocks.append({"type": "divider"})
         blocks += sections(render("slack.home_team", items=team))

@@ -18,6 +18,7 @@ from bot.clock import Moment
 from bot.usecase import Refused, Result
 from handlers.nudges.rules import NudgeRules
 from handlers.nudges.scan import add_months
+from scheduler.outbox import Notice
 from storage.audit import record_audit
 from storage.models import Competence, Evidence, Person
 from storage.models.nudges import (
@@ -153,7 +154,10 @@ async def book_assessment(
     await db.flush()
     record_audit(db, actor.id, "assessment_booking", booking.id, "booked", now=at.now, person_id=person.id,
                  competence=competence.code, on=on.isoformat())
-    return Booked(person, competence, on)
+    told = Notice(person.id, "nudges.booked_notice",
+                  {"by": actor.name, "code": competence.code, "title": competence.title, "on": on.isoformat()},
+                  kind="assessment_booked", dedupe_key=f"assessment_booking:{booking.id}:told")
+    return Booked(person, competence, on, notices=[told])
 
 
 @dataclass

@@ -7,13 +7,14 @@ import re
 
 from bot.access import Act
 from bot.turn import Turn
-from bot.types import Button
+from bot.types import Button, Form, FormField
 from bot.unit import Routes
 from bot.usecase import Refused
 from handlers.policy import usecases as uc
 
 routes = Routes()
 
+DIALOG = "policy.handoff"
 _REPLY = re.compile(r"^#?\s*(\d+)\s*[:.,\-–]?\s*(.*)$", re.S)
 
 
@@ -80,12 +81,61 @@ async def feedback(turn: Turn) -> None:
 
 @routes.action("policy.handoff")
 async def hand_off(turn: Turn) -> None:
+    """Ask the L&D team: first a chance to add detail, then what will be sent, shown back."""
     parts = _action_parts(turn)
-    if not parts or not parts[0].isdigit():
+    try:
+        question = await uc.own_question(turn.db, turn.person, int(parts[0])) if parts and parts[0].isdigit() else None
+    except Refused:
+        question = None
+    if question is None:
         turn.say("core.stale_action")
         return
+    field = FormField("detail", turn.text("policy.field_detail"), "long_text", required=False,
+                      hint=turn.text("policy.hint_detail"), max_length=uc.MAX_DETAIL)
+    turn.say("policy.handoff_detail", question=question.text,
+             form=Form("policy.handoff", turn.text("policy.handoff_title"), (field,), turn.text("policy.handoff_next"),
+                       context=str(question.id)))
+
+
+@routes.form("policy.handoff")
+async def handoff_detail_given(turn: Turn, values: dict[str, str]) -> None:
+    context = turn.form_context
     try:
-        done = await turn.apply(await uc.hand_off(turn.db, turn.person, turn.at, question_id=int(parts[0])))
+        question = await uc.own_question(turn.db, turn.person, int(context)) if context.isdigit() else None
+    except Refused:
+        question = None
+    if question is None:
+        turn.say("core.stale_action")
+        return
+    detail = (values.get("detail") or "").strip()
+    turn.start_dialog(DIALOG, "confirm", {"question_id": question.id, "detail": detail})
+    turn.say("policy.handoff_confirm", question=question.text, detail=detail, buttons=[
+        Button(turn.text("policy.button_send_ld"), "policy.handoff_send", style="primary"),
+        Button(turn.text("policy.button_cancel"), "policy.handoff_cancel", style="danger"),
+    ])
+
+
+@routes.dialog(DIALOG)
+async def typed_at_confirm(turn: Turn) -> None:
+    word = re.sub(r"[^a-z ]", "", (turn.incoming.text or "").lower()).strip()
+    if word in ("send", "yes", "y", "ok", "send it"):
+        await send_handoff(turn)
+    elif word in ("no", "n", "dont send"):
+        await cancel_handoff(turn)
+    else:
+        turn.say("policy.handoff_confirm_help")
+
+
+@routes.action("policy.handoff_send")
+async def send_handoff(turn: Turn) -> None:
+    held = turn.dialog.data if turn.dialog is not None and turn.in_dialog(DIALOG) else None
+    if held is None:
+        turn.say("core.stale_action")
+        return
+    turn.end_dialog()
+    try:
+        done = await turn.apply(await uc.hand_off(turn.db, turn.person, turn.at, question_id=held["question_id"],
+                                                  detail=held["detail"]))
     except Refused as refused:
         if refused.reason == "already":
             turn.say("policy.handoff_already", **refused.detail)
@@ -94,7 +144,13 @@ async def hand_off(turn: Turn) -> None:
         else:
             turn.say("core.stale_action")
         return
-    turn.say("policy.handoff_sent", number=done.handoff.id)
+    turn.say("policy.handoff_sent", number=done.handoff.id, replace_original=True)
+
+
+@routes.action("policy.handoff_cancel")
+async def cancel_handoff(turn: Turn) -> None:
+    turn.end_dialog()
+    turn.say("policy.handoff_not_sent", replace_original=True)
 
 
 @routes.command("reply", summary="policy.summary_reply", may=Act.ANSWER_HANDOFFS, rank=100)

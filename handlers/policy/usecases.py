@@ -78,6 +78,10 @@ async def ask(
     return Asked(answer, manager)
 
 
+async def own_question(db: AsyncSession, actor: Person, question_id: int) -> PolicyQuestion:
+    return await _own_question(db, actor, question_id)
+
+
 async def _own_question(db: AsyncSession, actor: Person, question_id: int) -> PolicyQuestion:
     question = await db.get(PolicyQuestion, question_id)
     if question is None or question.person_id != actor.id:
@@ -119,18 +123,25 @@ class HandedOff(Result):
     handoff: PolicyHandoff
 
 
-async def hand_off(db: AsyncSession, actor: Person, at: Moment, *, question_id: int) -> HandedOff:
+MAX_DETAIL = 1000
+
+
+async def hand_off(db: AsyncSession, actor: Person, at: Moment, *, question_id: int, detail: str = "") -> HandedOff:
     question = await _own_question(db, actor, question_id)
+    detail = detail.strip()
+    if len(detail) > MAX_DETAIL:
+        raise Refused("too_long", limit=MAX_DETAIL)
     existing = await db.scalar(select(PolicyHandoff).where(PolicyHandoff.question_id == question.id))
     if existing is not None:
         raise Refused("already", number=existing.id)
     team = await ld_team(db)
     if not team:
         raise Refused("no_team")
-    handoff = PolicyHandoff(question_id=question.id, asker_id=actor.id, created_at=at.now)
+    handoff = PolicyHandoff(question_id=question.id, asker_id=actor.id, detail=detail or None, created_at=at.now)
     db.add(handoff)
     await db.flush()
-    context = {"number": handoff.id, "asker": actor.name, "question": question.text, "cited": question.cited or ""}
+    context = {"number": handoff.id, "asker": actor.name, "question": question.text, "cited": question.cited or "",
+               "detail": detail}
     record_audit(db, actor.id, "policy_handoff", handoff.id, "create", now=at.now, question=question.id, team=len(team))
     return HandedOff(handoff, notices=[
         Notice(member.id, "policy.handoff_notice", context, kind="policy_handoff",

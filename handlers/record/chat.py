@@ -11,7 +11,9 @@ from bot.turn import Turn
 from bot.types import Button
 from bot.unit import Routes
 from bot.usecase import Refused
+from handlers.nudges.rules import NudgeRules
 from handlers.record import usecases as uc
+from handlers.record.team import appraisal_due, appraisal_state, bookings, team_context, team_view
 from storage.models import Person
 from storage.record import record_context
 
@@ -25,18 +27,33 @@ SHOWN_REFLECTIONS = 3
                 may=Act.VIEW_RECORD, rank=30)
 async def show_record(turn: Turn) -> None:
     subject = turn.person
-    if turn.args.strip():
-        found = await uc.find_viewable(turn.db, turn.person, turn.args)
+    wanted, everything = _all(turn.args.strip())
+    if wanted:
+        found = await uc.find_viewable(turn.db, turn.person, wanted)
         if not found:
-            turn.say("record.not_allowed", who=turn.args.strip())
+            turn.say("record.not_allowed", who=wanted)
             return
         if len(found) > 1:
-            turn.say("record.which_person", who=turn.args.strip(),
+            turn.say("record.which_person", who=wanted,
                      people=[{"name": p.name, "team": p.team or "", "station": p.station or ""} for p in found],
                      buttons=[Button(p.name, "record.open", str(p.id)) for p in found[:10]])
             return
         subject = found[0]
-    await _show(turn, subject)
+    await _show(turn, subject, everything=everything)
+
+
+ALL_WORDS = ("all", "in full", "everything", "full")
+
+
+def _all(text: str) -> tuple[str, bool]:
+    """("record all") -> ("", True); ("record Alex Morgan all") -> ("Alex Morgan", True)."""
+    lowered = text.lower()
+    for word in ALL_WORDS:
+        if lowered == word:
+            return "", True
+        if lowered.endswith(" " + word):
+            return text[: -len(word)].strip(), True
+    return text, False
 
 
 @routes.action("record.open")
@@ -50,17 +67,25 @@ async def open_record(turn: Turn) -> None:
     await _show(turn, subject)
 
 
-async def _show(turn: Turn, subject: Person) -> None:
+async def _show(turn: Turn, subject: Person, *, everything: bool = False) -> None:
     try:
         view = await turn.apply(await uc.view_record(turn.db, turn.person, turn.at, subject=subject))
     except Refused:
         turn.say("record.not_allowed", who=turn.args.strip())
         return
+    rules = turn.services.config(NudgeRules)
+    due = (await appraisal_due(turn.db, [subject.id], rules.appraisal_months)).get(subject.id)
+    booked = (await bookings(turn.db, [subject.id], turn.today())).get(subject.id, [])
+    record = view.record
     turn.say(
         "record.summary_view",
-        **record_context(view.record),
-        shown_evidence=SHOWN_EVIDENCE,
-        shown_reflections=SHOWN_REFLECTIONS,
+        **record_context(record),
+        shown_evidence=len(record.evidence) if everything else SHOWN_EVIDENCE,
+        shown_reflections=len(record.reflections) if everything else SHOWN_REFLECTIONS,
+        cpd_hours=f"{sum(r.cpd_hours or 0 for r in record.reflections):g}",
+        appraisal_due=due.isoformat() if due else "",
+        appraisal=appraisal_state(due, turn.today(), rules.due_soon_days),
+        booked=[{"code": c, "on": d.isoformat()} for c, d in booked],
     )
 
 
@@ -77,3 +102,16 @@ async def my_manager(turn: Turn) -> None:
     """Staff ask in their own words; the answer is from the organisation's records, not a policy quote."""
     found = await uc.line_manager(turn.db, turn.person)
     turn.say("record.my_manager", manager=found.name if found else "", email=found.email if found else "")
+
+
+@routes.command("my team", "team", "my crew", "my watch", "my people", "team status", summary="record.summary_team",
+                may=Act.VIEW_TEAM, rank=55)
+async def show_team(turn: Turn) -> None:
+    rules = turn.services.config(NudgeRules)
+    try:
+        team = await team_view(turn.db, turn.person, turn.at, appraisal_months=rules.appraisal_months,
+                               due_soon_days=rules.due_soon_days)
+    except Refused:
+        turn.say("record.no_team")
+        return
+    turn.say("record.team", **team_context(team))

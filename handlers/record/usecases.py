@@ -18,6 +18,7 @@ from bot.access import Act
 from bot.catalogue import Catalogue
 from bot.clock import Moment
 from bot.usecase import Refused, Result
+from handlers.record.team import Team, team_view
 from handlers.verification.usecases import waiting_for
 from storage.audit import record_audit
 from storage.models import Evidence, Person, Reflection
@@ -86,17 +87,27 @@ class Home(Result):
     # Evidence waiting for this person's decision, when they decide anyone's: (evidence, owner).
     decides: bool
     waiting: list[tuple[Evidence, Person]]
+    team: Team | None  # for a line manager: their direct reports at a glance
 
 
-async def home(db: AsyncSession, actor: Person, at: Moment, *, reflections: int = 5) -> Home:
+async def home(
+    db: AsyncSession, actor: Person, at: Moment, *, appraisal_months: int, due_soon_days: int, reflections: int = 5
+) -> Home:
     """A person's own summary: what the Slack Home tab (and any other home screen) shows."""
     decides = await access.could(db, actor, Act.DECIDE_EVIDENCE)
+    team = None
+    if await access.could(db, actor, Act.VIEW_TEAM):
+        try:
+            team = await team_view(db, actor, at, appraisal_months=appraisal_months, due_soon_days=due_soon_days)
+        except Refused:
+            team = None
     return Home(
         statuses=await competence_status(db, actor.id, at.today),
         reflections=await reflections_for(db, actor.id, limit=reflections),
         total_reflections=await count_reflections(db, actor.id),
         decides=decides,
         waiting=(await waiting_for(db, actor, at)).items if decides else [],
+        team=team,
     )
 
 

@@ -154,6 +154,8 @@ class PolicyHandoff(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     question_id: Mapped[int] = mapped_column(ForeignKey("policy_questions.id", ondelete="CASCADE"), unique=True)
     asker_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
+    # What the asker added for the L&D team (shown back to them before it was sent).
+    detail: Mapped[str | None] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(20), default="open")  # open | answered
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     answer: Mapped[str | None] = mapped_column(Text)

@@ -1,4 +1,5 @@
-"""console choices: numbered choices the console showed, kept so old numbers keep their meaning
+"""console choices: numbered choices the console showed, kept so old numbers keep their meaning; what an
+asker adds to a question handed to the L&D team
 
 Revision ID: 0010
 Revises: 0006
@@ -30,9 +31,13 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('console_choices', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_console_choices_person_id'), ['person_id'], unique=False)
+    with op.batch_alter_table('policy_handoffs', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('detail', sa.Text(), nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('policy_handoffs', schema=None) as batch_op:
+        batch_op.drop_column('detail')
     with op.batch_alter_table('console_choices', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_console_choices_person_id'))
     op.drop_table('console_choices')
