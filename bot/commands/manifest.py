@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from bot.slack.manifest import manifest_yaml
-from bot.teams.manifest import ManifestError, write_package
+from bot.teams.manifest import ManifestError, placeholders, write_package
 
 
 @click.group("manifest")
@@ -51,4 +51,13 @@ def manifest_teams(
     except ManifestError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"Wrote {out} (manifest.json, color.png 192x192, outline.png 32x32) for app {app_id.lower()}")
+    stale = placeholders(website=website_url, privacy=privacy_url, terms=terms_url)
+    if stale:
+        click.echo(f"Warning: the {', '.join(stale)} URL(s) are still the example ones; Teams shows them to "
+                   "everyone who installs the app. Pass --website-url, --privacy-url and --terms-url.", err=True)
+    if developer == "ldbot":
+        click.echo("Warning: --developer is still 'ldbot'; give your service's name.", err=True)
+    if not domains:
+        click.echo("Note: no --domain given, so validDomains is empty (fine for the bot alone; add the host "
+                   "`ldbot serve` is reached at to link to it from messages).", err=True)
 

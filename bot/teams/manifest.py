@@ -37,6 +37,23 @@ class ManifestError(ValueError):
     """A value the Teams manifest would reject; the message says which and why."""
 
 
+PLACEHOLDER_HOST = "www.example.org"
+
+
+def domain_of(text: str) -> str:
+    """What validDomains wants: a host name, from whatever was pasted ("https://ldbot.x.gov.uk/path/")."""
+    host = re.sub(r"^[a-z][a-z0-9+.-]*://", "", text.strip(), flags=re.I).split("/")[0].split("?")[0]
+    host = host.rsplit("@", 1)[-1].split(":")[0].lower()
+    if not re.fullmatch(r"(\*\.)?([a-z0-9-]+\.)+[a-z]{2,}", host):
+        raise ManifestError(f"{text!r} is not a host name (for example ldbot.your-service.gov.uk)")
+    return host
+
+
+def placeholders(**urls: str) -> list[str]:
+    """Which developer URLs are still the example ones (Teams shows them to every user of the app)."""
+    return [label for label, url in urls.items() if PLACEHOLDER_HOST in url]
+
+
 def _text(catalogue: Catalogue, name: str, **context: Any) -> str:
     return catalogue.render(f"teams.{name}", context, platform="console")
 
@@ -52,7 +69,7 @@ def manifest(
     domains: tuple[str, ...] = (),
     catalogue: Catalogue | None = None,
 ) -> dict[str, Any]:
-    """manifest.json for ldbot: one bot (the Azure Bot's app id), personal and team scope, five commands."""
+    """manifest.json for ldbot: one bot (the Azure Bot's app id) in personal chats, teams and group chats."""
     if not GUID.match(app_id):
         raise ManifestError(f"app id {app_id!r} is not a GUID (the Azure Bot's Microsoft App ID)")
     if not SEMVER.match(version):
@@ -79,16 +96,16 @@ def manifest(
         "accentColor": ACCENT,
         "bots": [{
             "botId": app_id.lower(),
-            "scopes": ["personal", "team"],
+            "scopes": ["personal", "team", "groupChat"],
             "isNotificationOnly": False,
             "supportsFiles": False,
             "commandLists": [
                 {"scopes": ["personal"], "commands": commands(PERSONAL_COMMANDS)},
-                {"scopes": ["team"], "commands": commands(TEAM_COMMANDS)},
+                {"scopes": ["team", "groupChat"], "commands": commands(TEAM_COMMANDS)},
             ],
         }],
         "permissions": ["identity", "messageTeamMembers"],
-        "validDomains": list(domains),
+        "validDomains": sorted({domain_of(d) for d in domains}),
     }
 
 

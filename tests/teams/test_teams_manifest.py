@@ -67,7 +67,7 @@ def test_package_has_a_valid_manifest_and_icons(tmp_path):
     assert manifest["validDomains"] == ["ldbot.northvale-fire.example"]
 
     [bot] = manifest["bots"]
-    assert bot["botId"] == APP_ID.lower() and bot["scopes"] == ["personal", "team"]
+    assert bot["botId"] == APP_ID.lower() and bot["scopes"] == ["personal", "team", "groupChat"]  # as the README says
     personal = next(c for c in bot["commandLists"] if c["scopes"] == ["personal"])
     assert [c["title"] for c in personal["commands"]] == ["help", "reflect", "evidence", "record", "ask"]
     for command_list in bot["commandLists"]:
@@ -89,3 +89,23 @@ def test_bad_app_id_is_refused(tmp_path):
     result = CliRunner().invoke(main, ["manifest", "teams", "--app-id", "my-bot", "--out", str(tmp_path / "x.zip")])
     assert result.exit_code != 0 and "GUID" in result.output
     assert not (tmp_path / "x.zip").exists()
+
+
+def test_a_pasted_url_becomes_a_host_and_example_urls_are_warned_about(tmp_path):
+    out = tmp_path / "ldbot-teams.zip"
+    result = CliRunner().invoke(main, ["manifest", "teams", "--app-id", APP_ID, "--out", str(out),
+                                       "--domain", "https://ldbot.northvale-fire.example/slack/events?x=1"])
+    assert result.exit_code == 0, result.output
+    with zipfile.ZipFile(out) as package:
+        manifest = json.loads(package.read("manifest.json"))
+    assert manifest["validDomains"] == ["ldbot.northvale-fire.example"]
+    assert "example ones" in result.output and "--developer is still 'ldbot'" in result.output
+    refused = CliRunner().invoke(main, ["manifest", "teams", "--app-id", APP_ID, "--out", str(out),
+                                        "--domain", "not a host"])
+    assert refused.exit_code != 0 and "is not a host name" in refused.output
+    quiet = CliRunner().invoke(main, ["manifest", "teams", "--app-id", APP_ID, "--out", str(out),
+                                      "--domain", "ldbot.northvale-fire.example", "--developer", "Northvale FRS",
+                                      "--website-url", "https://northvale-fire.example/ldbot",
+                                      "--privacy-url", "https://northvale-fire.example/privacy",
+                                      "--terms-url", "https://northvale-fire.example/terms"])
+    assert quiet.exit_code == 0 and "Warning" not in quiet.output
