@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from datetime import date
 
+from bot.access import Act
 from bot.dates import DateParseError, parse_uk_date
 from bot.turn import Turn
-from bot.types import Form, FormField
+from bot.types import Button, Form, FormField
 from bot.unit import Routes
 from bot.usecase import Refused
 from handlers.nudges import usecases as uc
+from handlers.nudges.job import message_for
 from handlers.nudges.rules import NudgeRules
+from handlers.nudges.scan import digest_items
 from storage.models import EVIDENCE_KINDS
 from storage.records_import import parse_day
 
@@ -203,3 +206,19 @@ async def evidence_waiting(turn: Turn) -> None:
             "matches": bool(code) and code in codes,
         })
     turn.say("nudges.evidence_list", name=waiting.person.name, what=code, items=items)
+
+
+# --- this week's digest, now ---------------------------------------------------------------------------------
+@routes.command("digest", "my digest", "weekly digest", "nudges", "whats due", "what's due",
+                summary="nudges.summary_digest", may=Act.ACT_ON_NUDGES, rank=56)
+async def digest_now(turn: Turn) -> None:
+    """The weekly digest as it stands today, with its buttons: no waiting for Monday to act."""
+    plan = await digest_items(turn.db, turn.person.id, turn.today(), _rules(turn))
+    if not plan.nudges:
+        turn.say("nudges.digest_empty")
+        return
+    [nudge] = plan.nudges
+    context, buttons = message_for(plan, "digest", plan.people[turn.person.id], nudge.items, [])
+    turn.say("nudges.digest", buttons=[
+        Button(turn.text(b.template, **b.context), b.action_id, b.value, b.style) for b in buttons
+    ], **context)

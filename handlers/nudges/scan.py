@@ -138,28 +138,29 @@ class Plan:
 
 
 # --- reading the records ---------------------------------------------------------------------------------
-async def _people(db: AsyncSession) -> dict[int, PersonRow]:
-    rows = await _core(
-        db,
-        select(
-            Person.id, Person.email, Person.name, Person.line_manager_id, Person.timezone, Person.working_pattern
-        ).where(Person.active.is_(True))
-    )
-    return {r[0]: PersonRow._make(r) for r in rows}
+async def _people(db: AsyncSession, ids: set[int] | None = None) -> dict[int, PersonRow]:
+    query = select(
+        Person.id, Person.email, Person.name, Person.line_manager_id, Person.timezone, Person.working_pattern
+    ).where(Person.active.is_(True))
+    if ids is not None:
+        query = query.where(Person.id.in_(ids))
+    return {r[0]: PersonRow._make(r) for r in await _core(db, query)}
 
 
-async def _appraisal_items(db: AsyncSession, day: date, horizon: date, rules: NudgeRules) -> list[tuple[int, date]]:
+async def _appraisal_items(
+    db: AsyncSession, day: date, horizon: date, rules: NudgeRules, only: set[int] | None = None
+) -> list[tuple[int, date]]:
     # Narrow in SQL (a few days' slack for month ends), decide exactly in Python.
     latest_last = add_months(horizon, -rules.appraisal_months) + timedelta(days=4)
-    rows = await _core(
-        db,
-        select(AppraisalRecord.person_id, AppraisalRecord.last_appraisal_date, AppraisalRecord.next_due_date).where(
-            or_(
-                AppraisalRecord.next_due_date <= horizon,
-                and_(AppraisalRecord.next_due_date.is_(None), AppraisalRecord.last_appraisal_date <= latest_last),
-            )
+    query = select(AppraisalRecord.person_id, AppraisalRecord.last_appraisal_date, AppraisalRecord.next_due_date).where(
+        or_(
+            AppraisalRecord.next_due_date <= horizon,
+            and_(AppraisalRecord.next_due_date.is_(None), AppraisalRecord.last_appraisal_date <= latest_last),
         )
     )
+    if only is not None:
+        query = query.where(AppraisalRecord.person_id.in_(only))
+    rows = await _core(db, query)
     due_items = []
     for person_id, last, next_due in rows:
         due = next_due or add_months(last, rules.appraisal_months)
@@ -168,19 +169,19 @@ async def _appraisal_items(db: AsyncSession, day: date, horizon: date, rules: Nu
     return due_items
 
 
-async def _competence_items(db: AsyncSession, horizon: date) -> list[tuple[int, int, date]]:
+async def _competence_items(db: AsyncSession, horizon: date, only: set[int] | None = None) -> list[tuple[int, int, date]]:
     """(person, competence, valid until) where the person's standing runs out by the horizon.
 
     competence_standings holds each person's newest competent evidence per competence (the rule of
     storage.status.competence_status, kept up to date by storage.standing), so this reads only the rows
     that run out soon, however long the evidence history grows. No end date means in date for good.
     """
-    rows = await _core(
-        db,
-        select(CompetenceStanding.person_id, CompetenceStanding.competence_id, CompetenceStanding.valid_until)
-        .where(CompetenceStanding.valid_until <= horizon),
+    query = select(CompetenceStanding.person_id, CompetenceStanding.competence_id, CompetenceStanding.valid_until).where(
+        CompetenceStanding.valid_until <= horizon
     )
-    return [tuple(r) for r in rows]  # type: ignore[misc]
+    if only is not None:
+        query = query.where(CompetenceStanding.person_id.in_(only))
+    return [tuple(r) for r in await _core(db, query)]  # type: ignore[misc]
 
 
 async def _competences(db: AsyncSession) -> dict[int, tuple[str, str, bool]]:
@@ -213,8 +214,11 @@ async def _suppressed(db: AsyncSession, day: date) -> tuple[set, set, set, set]:
     return snoozed, done, booked, waiting
 
 
-async def open_items(db: AsyncSession, day: date, rules: NudgeRules, people: dict[int, PersonRow]) -> list[Item]:
-    """Every overdue or due-soon item of an active person, leaving out snoozed, done and booked ones."""
+async def open_items(
+    db: AsyncSession, day: date, rules: NudgeRules, people: dict[int, PersonRow], *, only: set[int] | None = None
+) -> list[Item]:
+    """Every overdue or due-soon item of an active person (of `only`, when given: a manager's digest on
+    request), leaving out snoozed, done and booked ones."""
     horizon = day + timedelta(days=rules.due_soon_days)
     competences = await _competences(db)
     snoozed, done, booked, waiting = await _suppressed(db, day)
@@ -222,14 +226,14 @@ async def open_items(db: AsyncSession, day: date, rules: NudgeRules, people: dic
     # Snoozes, done marks and bookings are few; look them up only for the people who have any.
     held = {k[0] for k in snoozed} | {k[0] for k in done} | {k[0] for k in booked}
 
-    for person_id, due in await _appraisal_items(db, day, horizon, rules):
+    for person_id, due in await _appraisal_items(db, day, horizon, rules, only):
         if person_id not in people:
             continue
         if person_id in held and ((person_id, APPRAISAL) in snoozed or (person_id, APPRAISAL, due) in done):
             continue
         items.append(Item(person_id, APPRAISAL, APPRAISAL, "", due, "overdue" if due < day else "due_soon"))
     keys = {cid: competence_item(cid) for cid in competences}
-    for person_id, competence_id, due in await _competence_items(db, horizon):
+    for person_id, competence_id, due in await _competence_items(db, horizon, only):
         if person_id not in people or competence_id not in competences:
             continue
         key = keys[competence_id]
@@ -385,3 +389,15 @@ async def _handovers(db: AsyncSession, plan: Plan, by_person: dict[int, list[Ite
         moved.sort(key=lambda m: people[m[0]].email)
         items = [i for person_id, _ in moved for i in by_person[person_id]]
         plan.nudges.append(Nudge(manager_id, "handover", plan.day.isoformat(), when, items, moved))
+
+
+async def digest_items(db: AsyncSession, manager_id: int, day: date, rules: NudgeRules) -> Plan:
+    """What a manager's digest would list on `day` (their direct reports' open items), as a small plan."""
+    reports = set(await db.scalars(
+        select(Person.id).where(Person.line_manager_id == manager_id, Person.active.is_(True))
+    ))
+    people = await _people(db, reports | {manager_id})
+    items = await open_items(db, day, rules, people, only=reports)
+    items.sort(key=lambda i: (people[i.person_id].email, i.what != APPRAISAL, i.what))
+    return Plan(day=day, people=people, nudges=[Nudge(manager_id, "digest", week_period(day), None, items)]
+                if items else [])

@@ -1,7 +1,8 @@
 """The sample organisation: Northvale Fire and Rescue Service, a fictional service for demos and trials.
 
 Loaded through the same import code as real files, so it is idempotent; a little history (verified
-evidence, one item expiring soon, one expired, one awaiting verification) is added once, relative to today.
+evidence with items expiring soon and expired, one awaiting verification, appraisals overdue and due soon) is
+added once, relative to today.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Competence, Evidence, Person
+from storage.models.nudges import AppraisalRecord
 from storage.org_import import import_competences, import_people
 from storage.standing import record_competent
 from storage.status import valid_until_for
@@ -30,6 +32,25 @@ HISTORY = [
     ("jamie.reid", "FFRT3", 5, "submitted"),
     ("jamie.reid", "FFBA1", 100, "competent"),
     ("chloe.adams", "FFWH6", 800, "competent"),
+    ("chloe.adams", "FFBA1", 380, "competent"),  # expired: a workplace assessment is overdue
+    ("ben.hughes", "FFBA1", 345, "competent"),  # expires soon: an assessment is due
+    ("ben.hughes", "FFDR8", 700, "competent"),  # 24-month interval: expires within 30 days
+]
+# (person, days since their last appraisal): with a yearly IPDR, some are overdue and some due soon, so a
+# manager's digest (type *digest*) and *my team* show something on any day the demo is run.
+APPRAISALS = [
+    ("alex.morgan", 380),  # overdue
+    ("jamie.reid", 350),  # due within 30 days
+    ("chloe.adams", 200),
+    ("ben.hughes", 400),  # overdue
+    ("sam.patel", 100),
+    ("nadia.rahman", 345),
+    ("liam.foster", 30),
+    ("ella.ward", 390),
+    ("kofi.mensah", 120),
+    ("sophie.turner", 352),
+    ("helen.brooks", 250),
+    ("lucy.grant", 300),
 ]
 HISTORY_TEXT = {
     "FFBA1": "BA wearer on a training fire at the drill tower; entry control procedures followed throughout.",
@@ -38,6 +59,7 @@ HISTORY_TEXT = {
     "FFCS9": "Three home fire safety visits with smoke alarm fitting and one referral to adult social care.",
     "FFRT3": "Roof removal and casualty release during a multi-agency exercise at the airfield.",
     "FFWH6": "Pitched and worked from the 13.5 m ladder during a drill, including line rescue setup.",
+    "FFDR8": "Emergency response drive to a house fire under blue lights, assessed by the driving instructor.",
 }
 
 
@@ -80,6 +102,10 @@ async def load_sample(db: AsyncSession, today: date) -> dict[str, int]:
         await db.flush()
         for evidence in added_evidence:
             await record_competent(db, evidence.id)
+        for who, days_ago in APPRAISALS:
+            db.add(AppraisalRecord(person_id=by_email[f"{who}@northvale-fire.example"].id,
+                                   last_appraisal_date=today - timedelta(days=days_ago), source="sample",
+                                   updated_at=datetime.now(UTC)))
     return {
         "competences": competences.created + competences.updated + competences.unchanged,
         "people": people.created + people.updated + people.unchanged,
