@@ -23,8 +23,9 @@ from sqlalchemy.orm import aliased
 from bot import forms
 from bot.router import Router, route_key
 from bot.services import Services
+from bot.text import clean
 from bot.turn import DialogSnapshot, Turn
-from bot.types import Button, Choice, FormSubmission, Incoming, Outcome, Reply
+from bot.types import Action, Button, Choice, FormSubmission, Incoming, Outcome, Reply
 from storage.db import unit_of_work
 from storage.models import ConversationRef, DialogState, Person, PlatformIdentity, ProcessedEvent
 
@@ -53,6 +54,20 @@ class Profile:
 ProfileLookup = Callable[[], Awaitable[Profile]]
 
 
+def cleaned(incoming: Incoming) -> Incoming:
+    """What the person sent, without control characters (see bot/text.py): the one edge every platform crosses."""
+    return replace(
+        incoming,
+        text=clean(incoming.text) if incoming.text is not None else None,
+        action=Action(clean(incoming.action.action_id), clean(incoming.action.value)) if incoming.action else None,
+        form=FormSubmission(
+            clean(incoming.form.form_id),
+            {clean(k): clean(v) if isinstance(v, str) else v for k, v in incoming.form.values.items()},
+            clean(incoming.form.context),
+        ) if incoming.form else None,
+    )
+
+
 def event_kind(incoming: Incoming) -> str:
     if incoming.form is not None:
         return f"form:{route_key(incoming.form.form_id)}"
@@ -72,6 +87,7 @@ class Bot:
 
     # --- entry points for adapters --------------------------------------------------------------------
     async def handle(self, incoming: Incoming, *, profile: ProfileLookup | None = None) -> Outcome:
+        incoming = cleaned(incoming)
         kind = event_kind(incoming)
         try:
             async with unit_of_work(self.services.sessions) as db:
@@ -280,15 +296,28 @@ class Bot:
         turn.incoming = replace(turn.incoming, text=held, action=None)
         await spec.handler(turn)
 
-    async def submit_form(self, turn: Turn, submission: FormSubmission) -> bool:
-        """Validate and hand a form to its handler; on errors, report them and change nothing."""
+    async def submit_form(self, turn: Turn, submission: FormSubmission, *, internal: bool = False) -> bool:
+        """Check a submission against the form as it was offered (every declared field, present or not; the
+        choices offered), then the unit's own checks; on errors, report them and change nothing.
+
+        Only the declared fields reach the handler; notes the console's field-by-field path added itself
+        (keys starting "_") are kept for it, never taken from a platform."""
         spec = self.router.forms.get(route_key(submission.form_id))
         if spec is None:
             turn.say("core.stale_action")
             return False
-        values = {k: (v if v is not None else "") for k, v in submission.values.items()}
         turn.submission = submission
-        errors = await spec.validate(turn, values) if spec.validate else {}
+        raw = {k: (v if isinstance(v, str) else "") for k, v in submission.values.items()}
+        values = {k: v for k, v in raw.items() if internal and k.startswith("_")}
+        errors: dict[str, str] = {}
+        if spec.declare is not None:
+            declared = spec.declare(turn, submission.context)
+            values |= {f.name: raw.get(f.name, "") for f in declared.fields}
+            errors = {name: self._field_error(turn, code) for name, code in forms.basic_errors(declared, values).items()}
+        else:
+            values |= raw
+        if spec.validate:  # the unit's own checks too, so every problem is reported at once
+            errors = {**await spec.validate(turn, values), **errors}
         if errors:
             turn.form_errors = errors
             turn.say("core.form_errors", errors=list(errors.values()))
@@ -356,7 +385,7 @@ class Bot:
         turn.dialog = DialogSnapshot(**outer) if outer else None
         # What the unit's checks noted beside the answers (a date typed without a year) travels with them.
         values = {**trial, **{f.name: trial.get(f.name, "") for f in form.fields}}
-        await self.submit_form(turn, FormSubmission(form.form_id, values, form.context))
+        await self.submit_form(turn, FormSubmission(form.form_id, values, form.context), internal=True)
 
     def _field_error(self, turn: Turn, code: str) -> str:
         name, _, arg = code.partition(":")

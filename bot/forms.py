@@ -11,6 +11,7 @@ import re
 from dataclasses import asdict
 from typing import Any
 
+from bot.ids import parse_id
 from bot.types import Form, FormField, form_from_dict
 
 FORM_DIALOG = "__form__"
@@ -66,8 +67,9 @@ def coerce_answer(f: FormField, text: str) -> str:
 
 def _pick_option(f: FormField, text: str) -> str | None:
     lowered = text.lower()
-    if lowered.isdigit() and 1 <= int(lowered) <= len(f.options):
-        return f.options[int(lowered) - 1].value
+    number = parse_id(lowered)
+    if number is not None and number <= len(f.options):
+        return f.options[number - 1].value
     for option in f.options:
         if lowered in (option.value.lower(), option.label.lower()):
             return option.value

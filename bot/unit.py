@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from bot.access import Act
     from bot.turn import Turn
-    from bot.types import Choice
+    from bot.types import Choice, Form
 
 Handler = Callable[["Turn"], Awaitable[None]]
 FormHandler = Callable[["Turn", dict[str, str]], Awaitable[None]]
@@ -50,10 +50,16 @@ class CommandSpec:
     rank: int = 50
 
 
+# The form as it was offered, rebuilt from its context: what a submission is checked against (required
+# fields, kinds, the choices offered), so a forged or partial submission cannot skip a field.
+Declaration = Callable[["Turn", str], "Form"]
+
+
 @dataclass(slots=True)
 class FormSpec:
     handler: FormHandler
     validate: Validator | None = None
+    declare: Declaration | None = None
 
 
 @dataclass
@@ -83,9 +89,11 @@ class Routes:
 
         return decorate
 
-    def form(self, form_id: str, *, validate: Validator | None = None) -> Callable[[FormHandler], FormHandler]:
+    def form(
+        self, form_id: str, *, declare: Declaration, validate: Validator | None = None
+    ) -> Callable[[FormHandler], FormHandler]:
         def decorate(fn: FormHandler) -> FormHandler:
-            self.forms[form_id] = FormSpec(fn, validate)
+            self.forms[form_id] = FormSpec(fn, validate, declare)
             return fn
 
         return decorate

@@ -46,18 +46,17 @@ async def template_command(turn: Turn) -> None:
             turn.say("admin.template_reset", name=name)
         elif verb == "edit":
             current = await uc.show_template(turn.db, turn.person, turn.at, catalogue=catalogue, name=name)
-            field = FormField("source", turn.text("admin.field_source"), "long_text", initial=current.source,
-                              max_length=uc.MAX_TEMPLATE_CHARS)
-            turn.say(
-                "admin.template_edit",
-                name=name,
-                form=Form("admin.template", turn.text("admin.form_title"), (field,), turn.text("admin.save"),
-                          context=name),
-            )
+            turn.say("admin.template_edit", name=name, form=template_form(turn, name, current.source))
         else:
             await uc.show_template(turn.db, turn.person, turn.at, catalogue=catalogue, name="")
     except Refused as refused:
         _refused(turn, refused)
+
+
+def template_form(turn: Turn, name: str, initial: str = "") -> Form:
+    field = FormField("source", turn.text("admin.field_source"), "long_text", initial=initial or None,
+                      max_length=uc.MAX_TEMPLATE_CHARS)
+    return Form("admin.template", turn.text("admin.form_title"), (field,), turn.text("admin.save"), context=name)
 
 
 async def _validate(turn: Turn, values: dict[str, str]) -> dict[str, str]:
@@ -67,7 +66,7 @@ async def _validate(turn: Turn, values: dict[str, str]) -> dict[str, str]:
     return {"source": turn.text("admin.template_broken", problem=problem)} if problem else {}
 
 
-@routes.form("admin.template", validate=_validate)
+@routes.form("admin.template", declare=template_form, validate=_validate)
 async def save_template(turn: Turn, values: dict[str, str]) -> None:
     try:
         await turn.apply(await uc.override_template(

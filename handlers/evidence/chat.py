@@ -13,6 +13,7 @@ from typing import Any
 
 from bot.access import Act
 from bot.dates import DateParseError, parse_past_date, year_given
+from bot.ids import parse_id
 from bot.turn import Turn
 from bot.types import Button, Choice, Form, FormField
 from bot.unit import Routes
@@ -146,7 +147,7 @@ async def validate_evidence(turn: Turn, values: dict[str, str]) -> dict[str, str
         try:
             values["date"] = parse_past_date(typed, turn.today()).isoformat()
             if not year_given(typed):  # kept when the answer, now a full date, is checked again on submit
-                values["date_yearless"] = "yes"
+                values["_date_yearless"] = "yes"
         except DateParseError as exc:
             errors["date"] = turn.text("evidence.error_date", reason=exc.reason, text=exc.text)
     if "description" in values:
@@ -176,8 +177,9 @@ async def _check_competence(turn: Turn, values: dict[str, str]) -> str | None:
     if not text:
         return turn.text("evidence.error_competence_missing")
     offered = _offered(turn)
-    if text.isdigit() and offered and 1 <= int(text) <= len(offered):
-        text = offered[int(text) - 1]
+    picked = parse_id(text)
+    if picked is not None and offered and picked <= len(offered):
+        text = offered[picked - 1]
     match = await resolve_competences(turn.db, text)
     if match.resolved:
         values["competence"] = match.resolved[0].code
@@ -188,10 +190,10 @@ async def _check_competence(turn: Turn, values: dict[str, str]) -> str | None:
 
 
 # --- review, then save ---------------------------------------------------------------------------------------
-@routes.form("evidence.new", validate=validate_evidence)
+@routes.form("evidence.new", declare=lambda turn, _context: evidence_form(turn), validate=validate_evidence)
 async def review_evidence(turn: Turn, values: dict[str, str]) -> None:
     draft = {name: (values.get(name) or "").strip() for name in FIELDS}
-    draft["date_yearless"] = values.get("date_yearless", "")
+    draft["date_yearless"] = values.get("_date_yearless", "")
     await show_review(turn, draft)
 
 
@@ -378,7 +380,7 @@ async def withdraw_clicked(turn: Turn) -> None:
 
 
 async def _ask_withdraw(turn: Turn, number: str) -> None:
-    evidence = await uc.own_waiting(turn.db, turn.person, int(number)) if number.isdigit() else None
+    evidence = await uc.own_waiting(turn.db, turn.person, parse_id(number)) if parse_id(number) else None
     if evidence is None:
         await _say_cannot(turn, number)
         return
@@ -389,7 +391,7 @@ async def _ask_withdraw(turn: Turn, number: str) -> None:
 
 
 async def _say_cannot(turn: Turn, number: str) -> None:
-    evidence = await turn.db.get(Evidence, int(number)) if number.isdigit() else None
+    evidence = await turn.db.get(Evidence, parse_id(number)) if parse_id(number) else None
     if evidence is not None and evidence.person_id == turn.person.id:
         turn.say("evidence.cannot_withdraw", number=evidence.id, status=evidence.status)
     else:
@@ -399,11 +401,11 @@ async def _say_cannot(turn: Turn, number: str) -> None:
 @routes.action("evidence.withdraw")
 async def withdraw_confirmed(turn: Turn) -> None:
     number = turn.incoming.action.value if turn.incoming.action else ""
-    if not number.isdigit():
+    if parse_id(number) is None:
         turn.say("core.stale_action")
         return
     try:
-        withdrawn = await turn.apply(await uc.withdraw_evidence(turn.db, turn.person, turn.at, evidence_id=int(number)))
+        withdrawn = await turn.apply(await uc.withdraw_evidence(turn.db, turn.person, turn.at, evidence_id=parse_id(number)))
     except Refused as refused:
         template = "evidence.cannot_withdraw" if refused.reason == "cannot_withdraw" else "evidence.not_found"
         turn.say(template, replace_original=True, **refused.detail)

@@ -6,6 +6,7 @@ from datetime import date
 
 from bot.access import Act
 from bot.dates import DateParseError, parse_uk_date
+from bot.ids import parse_id
 from bot.turn import Turn
 from bot.types import Button, Form, FormField
 from bot.unit import Routes
@@ -32,7 +33,7 @@ def _args(turn: Turn) -> list[str]:
 
 
 def _number(text: str | None) -> int | None:
-    return int(text) if text and text.isdigit() else None
+    return parse_id(text)
 
 
 def _refused(turn: Turn, refused: Refused) -> None:
@@ -76,17 +77,12 @@ async def ask_appraisal_done(turn: Turn) -> None:
     except Refused as refused:
         _refused(turn, refused)
         return
-    turn.say(
-        "nudges.done_ask",
-        name=person.name,
-        form=Form(
-            "nudges.done",
-            turn.text("nudges.done_title", name=person.name),
-            (_date_field(turn, turn.text("nudges.done_field")),),
-            turn.text("nudges.save"),
-            context=str(person.id),
-        ),
-    )
+    turn.say("nudges.done_ask", name=person.name, form=done_form(turn, str(person.id), person.name))
+
+
+def done_form(turn: Turn, context: str, name: str = "") -> Form:
+    return Form("nudges.done", turn.text("nudges.done_title", name=name),
+                (_date_field(turn, turn.text("nudges.done_field")),), turn.text("nudges.save"), context=context)
 
 
 async def _validate_done(turn: Turn, values: dict[str, str]) -> dict[str, str]:
@@ -101,7 +97,7 @@ async def _validate_done(turn: Turn, values: dict[str, str]) -> dict[str, str]:
     return {}
 
 
-@routes.form("nudges.done", validate=_validate_done)
+@routes.form("nudges.done", declare=done_form, validate=_validate_done)
 async def save_appraisal_done(turn: Turn, values: dict[str, str]) -> None:
     try:
         done = await turn.apply(await uc.appraisal_done(
@@ -139,18 +135,13 @@ async def ask_booking(turn: Turn) -> None:
     except Refused as refused:
         _refused(turn, refused)
         return
-    turn.say(
-        "nudges.book_ask",
-        name=person.name,
-        what=competence.code,
-        form=Form(
-            "nudges.book",
-            turn.text("nudges.book_title", name=person.name, what=competence.code),
-            (_date_field(turn, turn.text("nudges.book_field")),),
-            turn.text("nudges.book_submit"),
-            context=f"{person.id}:{competence.id}",
-        ),
-    )
+    turn.say("nudges.book_ask", name=person.name, what=competence.code,
+             form=book_form(turn, f"{person.id}:{competence.id}", person.name, competence.code))
+
+
+def book_form(turn: Turn, context: str, name: str = "", what: str = "") -> Form:
+    return Form("nudges.book", turn.text("nudges.book_title", name=name, what=what),
+                (_date_field(turn, turn.text("nudges.book_field")),), turn.text("nudges.book_submit"), context=context)
 
 
 async def _validate_booking(turn: Turn, values: dict[str, str]) -> dict[str, str]:
@@ -166,7 +157,7 @@ async def _validate_booking(turn: Turn, values: dict[str, str]) -> dict[str, str
     return {}
 
 
-@routes.form("nudges.book", validate=_validate_booking)
+@routes.form("nudges.book", declare=book_form, validate=_validate_booking)
 async def save_booking(turn: Turn, values: dict[str, str]) -> None:
     person_id, _, competence_id = turn.form_context.partition(":")
     try:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 from bot.access import Act
+from bot.ids import parse_id
 from bot.turn import Turn
 from bot.types import Button, Form, FormField
 from bot.unit import Routes
@@ -61,11 +62,11 @@ def _action_parts(turn: Turn) -> list[str]:
 @routes.action("policy.feedback")
 async def feedback(turn: Turn) -> None:
     parts = _action_parts(turn)
-    if len(parts) != 2 or not parts[0].isdigit() or parts[1] not in ("yes", "no"):
+    if len(parts) != 2 or parse_id(parts[0]) is None or parts[1] not in ("yes", "no"):
         turn.say("core.stale_action")
         return
     try:
-        given = await turn.apply(await uc.give_feedback(turn.db, turn.person, turn.at, question_id=int(parts[0]),
+        given = await turn.apply(await uc.give_feedback(turn.db, turn.person, turn.at, question_id=parse_id(parts[0]),
                                                         helpful=parts[1] == "yes"))
     except Refused as refused:
         turn.say("policy.feedback_already" if refused.reason == "already" else "core.stale_action")
@@ -84,24 +85,28 @@ async def hand_off(turn: Turn) -> None:
     """Ask the L&D team: first a chance to add detail, then what will be sent, shown back."""
     parts = _action_parts(turn)
     try:
-        question = await uc.own_question(turn.db, turn.person, int(parts[0])) if parts and parts[0].isdigit() else None
+        number = parse_id(parts[0]) if parts else None
+        question = await uc.own_question(turn.db, turn.person, number) if number else None
     except Refused:
         question = None
     if question is None:
         turn.say("core.stale_action")
         return
+    turn.say("policy.handoff_detail", question=question.text, form=detail_form(turn, str(question.id)))
+
+
+def detail_form(turn: Turn, context: str) -> Form:
     field = FormField("detail", turn.text("policy.field_detail"), "long_text", required=False,
                       hint=turn.text("policy.hint_detail"), max_length=uc.MAX_DETAIL)
-    turn.say("policy.handoff_detail", question=question.text,
-             form=Form("policy.handoff", turn.text("policy.handoff_title"), (field,), turn.text("policy.handoff_next"),
-                       context=str(question.id)))
+    return Form("policy.handoff", turn.text("policy.handoff_title"), (field,), turn.text("policy.handoff_next"),
+                context=context)
 
 
-@routes.form("policy.handoff")
+@routes.form("policy.handoff", declare=detail_form)
 async def handoff_detail_given(turn: Turn, values: dict[str, str]) -> None:
     context = turn.form_context
     try:
-        question = await uc.own_question(turn.db, turn.person, int(context)) if context.isdigit() else None
+        question = await uc.own_question(turn.db, turn.person, parse_id(context)) if parse_id(context) else None
     except Refused:
         question = None
     if question is None:
@@ -199,7 +204,7 @@ async def save_standard(turn: Turn) -> None:
     parts = _action_parts(turn)
     try:
         await turn.apply(await uc.save_standard_answer(
-            turn.db, turn.person, turn.at, handoff_id=int(parts[0]) if parts and parts[0].isdigit() else 0,
+            turn.db, turn.person, turn.at, handoff_id=(parse_id(parts[0]) if parts else None) or 0,
         ))
     except Refused as refused:
         template = {"not_allowed": "policy.reply_not_allowed", "already": "policy.standard_exists"}

@@ -7,6 +7,7 @@ gets the same polite refusal whether or not the person exists.
 from __future__ import annotations
 
 from bot.access import Act
+from bot.ids import parse_id
 from bot.turn import Turn
 from bot.types import Button
 from bot.unit import Routes
@@ -60,7 +61,7 @@ def _all(text: str) -> tuple[str, bool]:
 async def open_record(turn: Turn) -> None:
     """One of several people with the name typed, chosen."""
     value = turn.incoming.action.value if turn.incoming.action else ""
-    subject = await turn.db.get(Person, int(value)) if value.isdigit() else None
+    subject = await turn.db.get(Person, parse_id(value)) if parse_id(value) else None
     if subject is None or not await turn.may(Act.VIEW_RECORD, subject):
         turn.say("record.not_allowed", who="")
         return

@@ -14,6 +14,7 @@ from typing import Any
 
 from bot.access import Act
 from bot.dates import DateParseError, parse_uk_date
+from bot.ids import parse_id
 from bot.turn import Turn
 from bot.types import Button, Form, FormField
 from bot.unit import Routes
@@ -172,11 +173,11 @@ async def start(turn: Turn) -> None:
     await _confirm(turn, {**dict.fromkeys(FIELDS, ""), "what_happened": text})
 
 
-@routes.form("reflection.new", validate=validate)
+@routes.form("reflection.new", declare=lambda turn, _context: reflection_form(turn), validate=validate)
 async def submitted(turn: Turn, values: dict[str, str]) -> None:
     draft: dict[str, Any] = {name: (values.get(name) or "").strip() for name in FIELDS}
-    if turn.form_context.isdigit():
-        draft["id"] = int(turn.form_context)
+    if parse_id(turn.form_context):
+        draft["id"] = parse_id(turn.form_context)
     await _confirm(turn, draft)
 
 
@@ -296,7 +297,7 @@ async def list_reflections(turn: Turn) -> None:
 
 def _number(turn: Turn) -> int | None:
     text = turn.args.strip().lstrip("#")
-    return int(text) if text.isdigit() else None
+    return parse_id(text)
 
 
 async def _own(turn: Turn, verb: str) -> Reflection | None:
@@ -392,8 +393,8 @@ def _action_value(turn: Turn) -> str:
 
 async def _own_from_value(turn: Turn, value: str) -> Reflection | None:
     try:
-        if value.isdigit():
-            return await uc.own(turn.db, turn.person, int(value))
+        if parse_id(value):
+            return await uc.own(turn.db, turn.person, parse_id(value))
     except Refused:
         pass
     _missing(turn, value)
@@ -407,11 +408,11 @@ def _missing(turn: Turn, value: str) -> None:
 @routes.action("reflection.delete")
 async def delete_confirmed(turn: Turn) -> None:
     value = _action_value(turn)
-    if not value.isdigit():
+    if parse_id(value) is None:
         _missing(turn, value)
         return
     try:
-        deleted = await turn.apply(await uc.delete_reflection(turn.db, turn.person, turn.at, reflection_id=int(value)))
+        deleted = await turn.apply(await uc.delete_reflection(turn.db, turn.person, turn.at, reflection_id=parse_id(value)))
     except Refused:
         _missing(turn, value)
         return
@@ -460,29 +461,30 @@ async def share_chosen(turn: Turn) -> None:
     if reflection is None:
         return
     if how == "summary":
-        turn.say(
-            "reflection.summary_prompt",
-            number=reflection.id,
-            form=Form(
-                "reflection.share_summary",
-                turn.text("reflection.summary_title"),
-                (
-                    FormField(
-                        "summary",
-                        turn.text("reflection.field_summary"),
-                        "long_text",
-                        hint=turn.text("reflection.hint_summary"),
-                        max_length=MAX_SUMMARY,
-                        initial=reflection.share_summary or None,
-                    ),
-                ),
-                turn.text("reflection.button_share_summary"),
-                intro=turn.text("reflection.privacy"),
-                context=str(reflection.id),
-            ),
-        )
+        turn.say("reflection.summary_prompt", number=reflection.id,
+                 form=summary_form(turn, str(reflection.id), reflection.share_summary or ""))
         return
     await _share(turn, reflection, None)
+
+
+def summary_form(turn: Turn, context: str, initial: str = "") -> Form:
+    return Form(
+        "reflection.share_summary",
+        turn.text("reflection.summary_title"),
+        (
+            FormField(
+                "summary",
+                turn.text("reflection.field_summary"),
+                "long_text",
+                hint=turn.text("reflection.hint_summary"),
+                max_length=MAX_SUMMARY,
+                initial=initial or None,
+            ),
+        ),
+        turn.text("reflection.button_share_summary"),
+        intro=turn.text("reflection.privacy"),
+        context=context,
+    )
 
 
 async def validate_summary(turn: Turn, values: dict[str, str]) -> dict[str, str]:
@@ -498,7 +500,7 @@ async def validate_summary(turn: Turn, values: dict[str, str]) -> dict[str, str]
     return {}
 
 
-@routes.form("reflection.share_summary", validate=validate_summary)
+@routes.form("reflection.share_summary", declare=summary_form, validate=validate_summary)
 async def share_summary(turn: Turn, values: dict[str, str]) -> None:
     reflection = await _own_from_value(turn, turn.form_context)
     if reflection is not None:

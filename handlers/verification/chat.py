@@ -7,6 +7,7 @@ import re
 from typing import Any
 
 from bot.access import Act
+from bot.ids import parse_id
 from bot.turn import Turn
 from bot.types import Button, Form, FormField
 from bot.unit import Routes
@@ -44,11 +45,11 @@ async def list_pending(turn: Turn) -> None:
     """Everything waiting for this person's decision; "verify 12" shows just that one."""
     number = turn.args.strip().lstrip("#")
     if number:
-        if not number.isdigit():
+        if parse_id(number) is None:
             turn.say("verification.not_found", number=number)
             return
         try:
-            evidence, owner = await uc.open_for_decision(turn.db, turn.person, turn.at, evidence_id=int(number))
+            evidence, owner = await uc.open_for_decision(turn.db, turn.person, turn.at, evidence_id=parse_id(number))
         except Refused as refused:
             say_refusal(turn, refused)
             return
@@ -80,7 +81,9 @@ async def decide_clicked(turn: Turn) -> None:
     _ask_feedback(turn, evidence.id, owner.name, decision)
 
 
-def _ask_feedback(turn: Turn, evidence_id: int, staff_name: str, decision: str, initial: str = "") -> None:
+def feedback_form(turn: Turn, context: str, initial: str = "") -> Form:
+    """The feedback form for "<evidence id>:<decision>": feedback required unless the decision is competent."""
+    _, _, decision = context.partition(":")
     feedback = FormField(
         "feedback",
         turn.text("verification.field_feedback", decision=decision),
@@ -90,18 +93,17 @@ def _ask_feedback(turn: Turn, evidence_id: int, staff_name: str, decision: str, 
         max_length=uc.MAX_FEEDBACK,
         initial=initial or None,
     )
+    return Form("evidence.feedback", turn.text("verification.form_title"), (feedback,),
+                turn.text("verification.submit", decision=decision), context=context)
+
+
+def _ask_feedback(turn: Turn, evidence_id: int, staff_name: str, decision: str, initial: str = "") -> None:
     turn.say(
         "verification.feedback_intro",
         decision=decision,
         staff_name=staff_name,
         number=evidence_id,
-        form=Form(
-            "evidence.feedback",
-            turn.text("verification.form_title"),
-            (feedback,),
-            turn.text("verification.submit", decision=decision),
-            context=uc.decision_value(evidence_id, decision),
-        ),
+        form=feedback_form(turn, uc.decision_value(evidence_id, decision), initial),
     )
 
 
@@ -117,7 +119,7 @@ async def _validate_feedback(turn: Turn, values: dict[str, str]) -> dict[str, st
     return {}
 
 
-@routes.form("evidence.feedback", validate=_validate_feedback)
+@routes.form("evidence.feedback", declare=feedback_form, validate=_validate_feedback)
 async def feedback_given(turn: Turn, values: dict[str, str]) -> None:
     """With feedback, show it back as the member of staff will read it; a bare "competent", decide."""
     parsed = uc.parse_decision(turn.form_context)

@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot import access
 from bot.access import Act, Rel
 from bot.clock import Moment
+from bot.ids import parse_id
 from bot.usecase import Refused, Result
 from scheduler.outbox import Notice, NoticeButton
 from storage.audit import record_audit
@@ -44,9 +45,10 @@ def decision_value(evidence_id: int, decision: str) -> str:
 def parse_decision(value: str) -> tuple[int, str] | None:
     """The evidence id and decision from a button value or a form context ("12:competent")."""
     number, _, decision = (value or "").partition(":")
-    if not number.isdigit() or decision not in DECISIONS:
+    evidence_id = parse_id(number)
+    if evidence_id is None or decision not in DECISIONS:
         return None
-    return int(number), decision
+    return evidence_id, decision
 
 
 def request_context(evidence: Evidence, owner: Person) -> dict[str, Any]:

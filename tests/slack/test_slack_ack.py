@@ -32,7 +32,7 @@ def gate(slack):
         await opened.wait()
         turn.say("core.cancelled", buttons=[Button("Again", "test.slow", "1")])
 
-    @routes.form("test.slow")
+    @routes.form("test.slow", declare=lambda turn, context: Form("test.slow", "Slow", (FormField("note", "Note"),), "Send"))
     async def slow_form(turn, values) -> None:
         await opened.wait()
         turn.say("core.cancelled")
