@@ -81,8 +81,14 @@ class FakeSlackApi(Fake):
             return web.json_response({"ok": True, "channel": body.get("channel"), "ts": f"1.{next(self._ids):06d}"})
         if method == "users.info":
             user = str(body.get("user"))
-            return web.json_response({"ok": True, "user": {"id": user, "profile": {"email": f"{user}@bench.example"}}})
+            return web.json_response({"ok": True, "user": {"id": user, "team_id": BENCH_TEAM,
+                                                           "profile": {"email": f"{user}@bench.example"}}})
+        if method == "auth.test":
+            return web.json_response({"ok": True, "team_id": BENCH_TEAM, "user_id": "U0BENCHBOT"})
         return web.json_response({"ok": True})
+
+
+BENCH_TEAM = "T0BENCH"
 
 
 class FakeConnector(Fake):

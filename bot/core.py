@@ -26,6 +26,7 @@ from bot.services import Services
 from bot.text import clean
 from bot.turn import DialogSnapshot, Turn
 from bot.types import Action, Button, Choice, FormSubmission, Incoming, Outcome, Reply
+from storage.audit import record_audit
 from storage.db import unit_of_work
 from storage.models import ConversationRef, DialogState, Person, PlatformIdentity, ProcessedEvent
 
@@ -48,6 +49,9 @@ class Profile:
 
     email: str | None = None
     display_name: str | None = None
+    # The account's home organisation, when the platform says it is not the service's own (a Slack Connect
+    # guest from another workspace): never linked by email.
+    outsider_of: str | None = None
 
 
 # Asked only when the platform user is not linked to a person yet (Slack users.info, the Teams roster).
@@ -96,9 +100,7 @@ class Bot:
                 await self.services.catalogue.refresh(db)
                 found = await identify(db, incoming, profile)
                 if found is None:
-                    log.info("unknown user platform=%s event=%s", incoming.platform, kind)
-                    text = self.services.catalogue.render("core.unknown_user", {}, platform=incoming.platform)
-                    return Outcome(replies=[Reply(text)], unknown_user=True)
+                    return Outcome(replies=[self.stranger_reply(db, incoming, kind)], unknown_user=True)
                 person, manages = found
                 if incoming.reply_address is not None:
                     await store_reply_address(db, incoming, person.id, now=self.services.now())
@@ -125,6 +127,24 @@ class Bot:
             text = self.services.catalogue.render("core.error", {}, platform=incoming.platform)
             return Outcome(replies=[Reply(text)])
 
+    def stranger_reply(self, db: AsyncSession, incoming: Incoming, kind: str) -> Reply:
+        """Nobody the bot may serve: an account outside the service's tenant or workspace (refused and
+        audited, ids only), or one the records do not hold."""
+        if incoming.outsider:
+            self._refused(db, incoming, kind)
+            template = "core.outsider"
+        else:
+            log.info("unknown user platform=%s event=%s", incoming.platform, kind)
+            template = "core.unknown_user"
+        return Reply(self.services.catalogue.render(template, {}, platform=incoming.platform))
+
+    def _refused(self, db: AsyncSession, incoming: Incoming, kind: str) -> None:
+        log.warning("refused outsider platform=%s organisation=%s event=%s",
+                    incoming.platform, incoming.organisation or "-", kind)
+        record_audit(db, None, "identity", 0, "refused", now=self.services.now(), platform=incoming.platform,
+                     platform_user_id=incoming.user_id, organisation=incoming.organisation or "",
+                     reason=incoming.meta.get("refused", "outside the allowed tenants or workspace"))
+
     def _turn(self, incoming: Incoming, person: Person, db: AsyncSession, manages: bool) -> Turn:
         return Turn(incoming=incoming, person=person, db=db, services=self.services, at=self.services.at(),
                     router=self.router, manages=manages)
@@ -138,6 +158,8 @@ class Bot:
         """Who this platform user is (linking the identity on first sight), or None if unknown."""
         async with unit_of_work(self.services.sessions) as db:
             found = await identify(db, incoming, profile)
+            if found is None and incoming.outsider:
+                self._refused(db, incoming, "lookup")
             return found[0].id if found else None
 
     async def resume(self, incoming: Incoming) -> Outcome:
@@ -402,6 +424,9 @@ _BY_IDENTITY = _WITH_MANAGES.join(PlatformIdentity, PlatformIdentity.person_id =
     PlatformIdentity.platform == bindparam("platform"), PlatformIdentity.platform_user_id == bindparam("user")
 )
 _BY_EMAIL = _WITH_MANAGES.where(func.lower(Person.email) == bindparam("email"))
+_HAS_ACCOUNT = select(PlatformIdentity.id).where(
+    PlatformIdentity.platform == bindparam("platform"), PlatformIdentity.person_id == bindparam("person")
+).limit(1)
 _DIALOG = select(DialogState).where(
     DialogState.platform == bindparam("platform"),
     DialogState.conversation_id == bindparam("conversation"),
@@ -441,7 +466,14 @@ async def identify(
     db: AsyncSession, incoming: Incoming, profile: ProfileLookup | None
 ) -> tuple[Person, bool] | None:
     """The person behind a platform user, and whether anyone reports to them: the stored identity in one
-    query; the first time, the person with the email the adapter found (which is then linked)."""
+    query; the first time, the person with the email the adapter found (which is then linked).
+
+    An email is trusted only from inside the service's own tenant or workspace (the adapter marks anyone
+    else an outsider), and only for a person with no account on this platform yet: someone whose Teams
+    object id or Slack id the people import gave, or who has linked already, cannot be claimed by another
+    account that shows the same email (the "nOAuth" pattern)."""
+    if incoming.outsider:
+        return None
     row = (await db.execute(_BY_IDENTITY, {"platform": incoming.platform, "user": incoming.user_id})).first()
     if row is not None:
         person, manages = row
@@ -450,12 +482,18 @@ async def identify(
     if not email and profile is not None:
         found = await profile()
         email, incoming.email, incoming.display_name = found.email, found.email, found.display_name
+        if found.outsider_of is not None:
+            incoming.outsider, incoming.organisation = True, found.outsider_of
+            return None
     if not email:
         return None
     row = (await db.execute(_BY_EMAIL, {"email": email.strip().lower()})).first()
     if row is None or not row[0].active:
         return None
     person, manages = row
+    if await db.scalar(_HAS_ACCOUNT, {"platform": incoming.platform, "person": person.id}):
+        incoming.outsider, incoming.meta["refused"] = True, "email of a person linked to another account"
+        return None
     db.add(PlatformIdentity(platform=incoming.platform, platform_user_id=incoming.user_id, person_id=person.id))
     await db.flush()
     return person, bool(manages)

@@ -7,6 +7,7 @@ same clear way on a bad value, instead of crashing later deep in a handler.
 from __future__ import annotations
 
 from functools import lru_cache
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AliasChoices, Field, ValidationError, field_validator
@@ -47,7 +48,9 @@ class Settings(BaseSettings):
     dialog_timeout_minutes: int = Field(default=30, ge=1, le=24 * 60)
     max_message_chars: int = Field(default=4000, ge=100, le=40000)
     timezone: str = "Europe/London"
-    host: str = "0.0.0.0"
+    # Unset: every interface, except with Teams authentication off (LDBOT_TEAMS_ENABLED=1 and no
+    # MICROSOFT_APP_ID), when an open endpoint must not be reachable from other machines.
+    host: str | None = None
     port: int = Field(default=3978, ge=1, le=65535)
     log_level: str = "INFO"
 
@@ -63,13 +66,22 @@ class Settings(BaseSettings):
         default=None, validation_alias=AliasChoices("MICROSOFT_APP_PASSWORD")
     )
     microsoft_app_type: str = Field(
-        default="MultiTenant", validation_alias=AliasChoices("MICROSOFT_APP_TYPE")
+        default="SingleTenant", validation_alias=AliasChoices("MICROSOFT_APP_TYPE")
     )
     microsoft_app_tenant_id: str | None = Field(
         default=None, validation_alias=AliasChoices("MICROSOFT_APP_TENANT_ID")
     )
     # LDBOT_TEAMS_ENABLED=1 serves /api/messages without an app id: no authentication, local testing only.
     teams_enabled: bool = False
+    # The Microsoft Entra tenants whose people may use the bot (comma-separated ids); unset means the app's
+    # own tenant, MICROSOFT_APP_TENANT_ID. Applies with authentication off too.
+    teams_tenants: str | None = None
+    # Where the bot may answer a Teams activity (its serviceUrl) when authentication is on: Microsoft's
+    # Bot Connector hosts. Comma-separated host names; a leading dot allows subdomains.
+    teams_service_hosts: str = (
+        "smba.trafficmanager.net,.botframework.com,.teams.microsoft.com,.botframework.azure.us,"
+        ".teams.microsoft.us,.botframework.azure.cn"
+    )
     # Evidence dated longer ago than this is questioned in the review before it is saved.
     evidence_question_after_years: int = Field(default=3, ge=1, le=50)
     # Messages per second the outbox sends to each platform (defaults follow their published limits).
@@ -98,6 +110,25 @@ class Settings(BaseSettings):
             raise ValueError("must be SingleTenant, MultiTenant or UserManagedIdentity")
         return allowed[key]
 
+    def listen_host(self) -> str:
+        if self.host:
+            return self.host
+        teams_open = self.teams_enabled and not self.microsoft_app_id
+        return "127.0.0.1" if teams_open else "0.0.0.0"
+
+    def allowed_teams_tenants(self) -> frozenset[str]:
+        """Empty means any tenant: allowed only with authentication off (TeamsPlatform.check refuses it on)."""
+        listed = self.teams_tenants or self.microsoft_app_tenant_id or ""
+        return frozenset(t.strip().lower() for t in listed.split(",") if t.strip())
+
+    def teams_service_allowed(self, service_url: str | None) -> bool:
+        host = (urlsplit(service_url or "").hostname or "").lower()
+        if not host:
+            return False
+        for allowed in (h.strip().lower() for h in self.teams_service_hosts.split(",") if h.strip()):
+            if host == allowed.lstrip(".") or (allowed.startswith(".") and host.endswith(allowed)):
+                return True
+        return False
 
     def outbox_rates(self) -> dict[str, float]:
         return {"slack": self.outbox_slack_per_second, "teams": self.outbox_teams_per_second}

@@ -101,6 +101,10 @@ class Incoming:
     # Where the bot can reach this person first from now on (a Teams conversation reference), stored by
     # the core in the turn's transaction when it changed.
     reply_address: dict[str, Any] | None = None
+    # The organisation the account belongs to (a Teams tenant id, a Slack team or Enterprise Grid id), and
+    # whether the adapter found it is not one the service allows: the core then refuses and audits.
+    organisation: str | None = None
+    outsider: bool = False
     # Free-form data the adapter needs back (Slack message ts, Teams activity id); never read by handlers.
     meta: dict[str, Any] = field(default_factory=dict)
 

@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import ROLES, AuditEvent, Competence, Person, PlatformIdentity
-from storage.tabular import Table, TableError, require_columns
+from storage.tabular import Row, Table, TableError, require_columns
 
 EMAIL = re.compile(r"^[^@\s,;]+@[^@\s,;]+\.[^@\s,;]+$")
 TRUE_WORDS = {"yes", "y", "true", "1", "t"}
@@ -187,8 +187,11 @@ async def import_people(db: AsyncSession, table: Table, *, now: datetime | None 
                 ZoneInfo(tz)
             except (ZoneInfoNotFoundError, ValueError):
                 problems.append(f"unknown time zone {tz!r} (e.g. Europe/London)")
+        object_id, teams_id = row.get("entra_object_id"), row.get("teams_user_id")
+        if object_id and teams_id and object_id != teams_id:
+            problems.append("entra_object_id and teams_user_id differ (give one: the Entra object id)")
         for platform in ("slack", "teams"):
-            platform_id = row.get(f"{platform}_user_id")
+            platform_id = platform_ids(row)[platform]
             if platform_id:
                 owner = platform_owner.get((platform, platform_id))
                 if owner and owner != email:
@@ -207,8 +210,7 @@ async def import_people(db: AsyncSession, table: Table, *, now: datetime | None 
             "timezone": tz,
             "working_pattern": row.get("working_pattern") or None,
             "manager": manager or None,
-            "slack": row.get("slack_user_id") or None,
-            "teams": row.get("teams_user_id") or None,
+            **{platform: value or None for platform, value in platform_ids(row).items()},
         }
     # Managers must exist (in the file or already), and the chain must not loop.
     managers: dict[str, str | None] = {
@@ -278,6 +280,12 @@ async def import_people(db: AsyncSession, table: Table, *, now: datetime | None 
         )
     await db.flush()
     return report
+
+
+def platform_ids(row: Row) -> dict[str, str]:
+    """The accounts a row names. A person's Teams account is their Entra object id (what Teams sends as
+    aadObjectId), so `entra_object_id` and `teams_user_id` are one column by two names."""
+    return {"slack": row.get("slack_user_id"), "teams": row.get("entra_object_id") or row.get("teams_user_id")}
 
 
 async def _link(db: AsyncSession, platform: str, platform_user_id: str, person_id: int) -> bool:

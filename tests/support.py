@@ -12,13 +12,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import aiohttp
+from sqlalchemy import select
 
 from bot.core import Bot
 from bot.services import Services
 from bot.types import Action, FormSubmission, Incoming, Outcome, Reply
 from scheduler.outbox import DeliveryReport, Notice, OutboxSender, enqueue
 from storage.db import unit_of_work
-from storage.models import Competence, Person
+from storage.models import AuditEvent, Competence, Person, PlatformIdentity
 
 
 async def add_person(
@@ -126,3 +127,19 @@ async def queue(services: Services, recipient_id: int, template: str, context: d
 async def deliver(services: Services, deliverers: list) -> DeliveryReport:
     """One pass of the real outbox sender over what is due now."""
     return await OutboxSender(services, deliverers).deliver_due()
+
+
+async def linked_accounts(services: Services, platform: str) -> list[tuple[str, int]]:
+    """(platform user id, person id) of every account linked on a platform."""
+    async with services.sessions() as db:
+        rows = await db.execute(select(PlatformIdentity.platform_user_id, PlatformIdentity.person_id)
+                                .where(PlatformIdentity.platform == platform))
+        return [(r[0], r[1]) for r in rows]
+
+
+async def audit_details(services: Services, entity: str, action: str) -> list[dict]:
+    async with services.sessions() as db:
+        events = await db.scalars(select(AuditEvent).where(AuditEvent.entity == entity, AuditEvent.action == action)
+                                  .order_by(AuditEvent.id))
+        return [e.detail for e in events]
+

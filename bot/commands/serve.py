@@ -66,9 +66,9 @@ async def _serve(runtime: Runtime, host: str | None, port: int | None, socket_mo
     background.start()
     runner = web.AppRunner(app)
     await runner.setup()
-    site = web.TCPSite(runner, host or settings.host, port or settings.port)
+    site = web.TCPSite(runner, host or settings.listen_host(), port or settings.port)
     await site.start()
-    click.echo(f"ldbot: listening on http://{host or settings.host}:{port or settings.port} (GET /healthz)")
+    click.echo(f"ldbot: listening on http://{host or settings.listen_host()}:{port or settings.port} (GET /healthz)")
     socket_handler = None
     if socket_mode:
         socket_handler = await start_socket_mode(bot, settings)

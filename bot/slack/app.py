@@ -41,7 +41,7 @@ from bot.settings import Settings, SettingsError
 from bot.slack import blocks
 from bot.slack.blocks import ModalMetadata
 from bot.slack.home import home_view
-from bot.slack.identity import fetch_profile
+from bot.slack.identity import Home, fetch_home, fetch_profile
 from bot.slack.processed import ProcessedEvents
 from bot.types import Action, Button, FormSubmission, Incoming, Outcome, Reply
 from scheduler.outbox import hold_replies
@@ -100,6 +100,7 @@ class SlackAdapter:
         self._dm: dict[str, str] = {}
         self._locks: dict[str, asyncio.Lock] = {}
         self._profiles: dict[str, tuple[float, Profile]] = {}
+        self._home: Home | None = None
         self._register()
 
     # --- plumbing --------------------------------------------------------------------------------------
@@ -166,8 +167,14 @@ class SlackAdapter:
         cached = self._profiles.get(user_id)
         if cached is not None and time.monotonic() - cached[0] < PROFILE_CACHE_SECONDS:
             return cached[1]
-        profile = await fetch_profile(self.client, user_id)
-        if profile.email is not None or profile.display_name is not None:
+        if self._home is None:
+            try:
+                self._home = await fetch_home(self.client)
+            except SlackApiError as exc:  # nobody is linked without knowing whose workspace this is
+                log.warning("auth.test failed error=%s", exc.response.get("error"))
+                return Profile()
+        profile = await fetch_profile(self.client, user_id, self._home)
+        if profile.email is not None or profile.display_name is not None or profile.outsider_of is not None:
             self._profiles[user_id] = (time.monotonic(), profile)
         return profile
 

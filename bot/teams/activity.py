@@ -40,8 +40,18 @@ def is_personal(activity: dict[str, Any]) -> bool:
 
 
 def tenant_id(activity: dict[str, Any]) -> str | None:
-    tenant = (activity.get("channelData") or {}).get("tenant") or {}
-    return tenant.get("id") or _account(activity, "conversation").get("tenantId")
+    channel_data = activity.get("channelData")
+    tenant = channel_data.get("tenant") if isinstance(channel_data, dict) else None
+    found = (tenant.get("id") if isinstance(tenant, dict) else None) or _account(activity, "conversation").get("tenantId")
+    return str(found).lower() if found else None
+
+
+def mark_tenant(incoming: Incoming, activity: dict[str, Any], tenants: frozenset[str]) -> Incoming:
+    """Which tenant the account is in, and whether it is one the service allows (empty: any, for local
+    testing with authentication off). An activity naming no tenant is outside any list."""
+    incoming.organisation = tenant_id(activity)
+    incoming.outsider = bool(tenants) and incoming.organisation not in tenants
+    return incoming
 
 
 def bot_mentioned(activity: dict[str, Any]) -> bool:
@@ -79,7 +89,8 @@ def should_answer(activity: dict[str, Any]) -> bool:
 
 
 def incoming_from_activity(
-    activity: dict[str, Any], *, email: str | None = None, display_name: str | None = None
+    activity: dict[str, Any], *, email: str | None = None, display_name: str | None = None,
+    tenants: frozenset[str] = frozenset(),
 ) -> Incoming | None:
     """A message or a card submission as an Incoming; None for anything the core does not handle."""
     if not should_answer(activity):
@@ -95,6 +106,7 @@ def incoming_from_activity(
         event_id=activity.get("id"),
         meta={"reply_to_id": activity.get("replyToId"), "conversation_type": conversation_type(activity)},
     )
+    mark_tenant(incoming, activity, tenants)
     if is_card_submit(activity):
         submitted = submission_from_value(activity["value"])
         if submitted is None:

@@ -56,6 +56,11 @@ class TeamsPlatform:
                 f"Teams is half-configured: MICROSOFT_APP_TYPE={kind} needs MICROSOFT_APP_TENANT_ID "
                 "(your Microsoft Entra tenant id)"
             )
+        if not settings.allowed_teams_tenants():
+            raise SettingsError(
+                "MICROSOFT_APP_TYPE=MultiTenant lets people from any Microsoft tenant reach the bot: set "
+                "LDBOT_TEAMS_TENANTS to the tenant ids whose people may use it (comma-separated)"
+            )
 
     async def mount(self, app: web.Application, bot: Bot) -> None:
         from bot.teams.sdk import TeamsEndpoint
@@ -64,6 +69,8 @@ class TeamsPlatform:
         if settings.microsoft_app_id:
             log.info("Teams on: %s accepts Bot Framework requests for app %s", ENDPOINT, settings.microsoft_app_id)
         else:
+            if not settings.allowed_teams_tenants():
+                log.warning("Teams accepts activities from any tenant: set LDBOT_TEAMS_TENANTS to limit them")
             log.warning(
                 "Teams AUTHENTICATION IS OFF: MICROSOFT_APP_ID is not set, so %s accepts requests from anyone. "
                 "Use this only for local testing (LDBOT_TEAMS_ENABLED=1).",

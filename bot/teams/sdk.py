@@ -66,7 +66,8 @@ def adapter_config(settings: Settings) -> SimpleNamespace:
     return SimpleNamespace(
         APP_ID=settings.microsoft_app_id or "",
         APP_PASSWORD=settings.microsoft_app_password or "",
-        APP_TYPE=APP_TYPES.get(settings.microsoft_app_type, "MultiTenant"),
+        # Without an app id botbuilder's anonymous mode is its MultiTenant type with empty credentials.
+        APP_TYPE=APP_TYPES.get(settings.microsoft_app_type, "MultiTenant") if settings.microsoft_app_id else "MultiTenant",
         APP_TENANTID=settings.microsoft_app_tenant_id or "",
     )
 
@@ -117,6 +118,11 @@ class TeamsEndpoint:
             raise web.HTTPBadRequest(text="body is not JSON") from None
         if not isinstance(body, dict):
             raise web.HTTPBadRequest(text="expected an activity")
+        settings = self.handler.bot.services.settings
+        if settings.microsoft_app_id and not settings.teams_service_allowed(body.get("serviceUrl")):
+            # Replies go to the activity's serviceUrl: only ever to Microsoft's Bot Connector.
+            log.warning("teams activity refused: serviceUrl is not a Bot Connector host activity=%s", body.get("id"))
+            raise web.HTTPForbidden(text="serviceUrl is not a Bot Framework service")
         token = RAW_ACTIVITY.set(body)
         try:
             response = await self.adapter.process(request, self.handler)
@@ -247,6 +253,7 @@ class TeamsHandler(ActivityHandler):
         self.sender = Sender(bot.services.catalogue, policy or RetryPolicy(), bot)
         self.deliverer = deliverer
         self.processed = ProcessedActivities(bot.services.sessions)
+        self.tenants = bot.services.settings.allowed_teams_tenants()
 
     async def on_turn(self, turn_context: TurnContext) -> None:
         no_hidden_retries(turn_context)
@@ -258,7 +265,7 @@ class TeamsHandler(ActivityHandler):
         if not acts.should_answer(activity):
             return
         conversation_id = (activity.get("conversation") or {}).get("id", "")
-        incoming = acts.incoming_from_activity(activity)
+        incoming = acts.incoming_from_activity(activity, tenants=self.tenants)
         if incoming is None:
             return
         if activity.get("id"):  # the Bot Framework may deliver an activity again if we were slow
@@ -294,7 +301,8 @@ class TeamsHandler(ActivityHandler):
         person_id = await self.bot.person_id_for(incoming, profile=lookup)
         stored = await load_reference(self.bot.services.sessions, person_id) if person_id is not None else None
         if person_id is None or stored is None:
-            await self._say_in_channel(context, "core.unknown_user" if person_id is None else "teams.chat_first")
+            stranger = "core.outsider" if incoming.outsider else "core.unknown_user"
+            await self._say_in_channel(context, stranger if person_id is None else "teams.chat_first")
             return
         private = replace(incoming, conversation_id=stored["conversation"]["id"])
         outcome = await self.bot.handle(private)
@@ -410,13 +418,14 @@ class TeamsHandler(ActivityHandler):
             user_id=acts.user_id(activity),
             conversation_id=(activity.get("conversation") or {}).get("id", ""),
         )
+        acts.mark_tenant(incoming, activity, self.tenants)
         person_id = await self.bot.person_id_for(incoming, profile=self._lookup(turn_context, activity))
         if person_id is not None:
             await save_reference(
                 self.bot.services.sessions, person_id, acts.conversation_reference(activity),
                 now=self.bot.services.now(),
             )
-        welcome = "teams.welcome" if person_id is not None else "core.unknown_user"
+        welcome = "teams.welcome" if person_id is not None else "core.outsider" if incoming.outsider else "core.unknown_user"
         await self._send_or_hold(turn_context, incoming, [Reply(self._render(welcome))])
 
 

@@ -54,7 +54,7 @@ def org_group() -> None:
 @click.argument("path", type=click.Path(path_type=Path))
 @click.pass_obj
 def org_import(runtime: Runtime, path: Path) -> None:
-    """Import people: email,name,role,team,station,line_manager_email[,timezone,working_pattern,slack_user_id,teams_user_id]."""
+    """Import people: email,name,role,team,station,line_manager_email[,timezone,working_pattern,slack_user_id,entra_object_id]."""
     _import(runtime, path, import_people, "People")
 
 

@@ -33,6 +33,8 @@ class FakeSlack:
     """users: Slack user id → email (users.info answers from it; others are user_not_found)."""
 
     users: dict[str, str] = field(default_factory=dict)
+    # Slack user id → their home team, for Slack Connect guests from another workspace (default: TEAM).
+    teams_of: dict[str, str] = field(default_factory=dict)
     calls: list[Call] = field(default_factory=list)
     _throttle: dict[str, list[int]] = field(default_factory=dict)
     _refuse: dict[str, list[Any]] = field(default_factory=dict)
@@ -160,7 +162,8 @@ class FakeSlack:
             return {"ok": False, "error": "user_not_found"}
         email = self.users[user]
         name = email.split("@")[0].replace(".", " ").title()
-        return {"ok": True, "user": {"id": user, "name": email.split("@")[0], "deleted": False, "is_bot": False,
+        return {"ok": True, "user": {"id": user, "team_id": self.teams_of.get(user, TEAM),
+                                     "name": email.split("@")[0], "deleted": False, "is_bot": False,
                                      "real_name": name, "profile": {"email": email, "real_name": name}}}
 
 
