@@ -13,6 +13,7 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
+import httpx2
 from authlib.integrations.httpx_client import AsyncOAuth2Client
 from joserfc import jwt
 from joserfc.errors import JoseError
@@ -54,7 +55,7 @@ class OidcClient:
 
     async def discovery(self) -> dict[str, Any]:
         if self._discovery is None:
-            async with self._client() as client:
+            async with httpx2.AsyncClient(timeout=10) as client:
                 response = await client.get(self.provider.issuer + "/.well-known/openid-configuration")
                 response.raise_for_status()
                 found = response.json()
@@ -115,7 +116,7 @@ class OidcClient:
     async def _key_set(self, *, again: bool = False) -> KeySet:
         if self._keys is None or again:
             found = await self.discovery()
-            async with self._client() as client:
+            async with httpx2.AsyncClient(timeout=10) as client:
                 response = await client.get(found["jwks_uri"])
                 response.raise_for_status()
                 self._keys = KeySet.import_key_set(response.json())
