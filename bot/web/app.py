@@ -95,7 +95,7 @@ async def mount(app: web.Application, bot: Bot, settings: WebSettings | None = N
     admin.middlewares.append(aiohttp_jinja2.context_processors_middleware)
     admin.middlewares.append(security.csrf_protect)
     env.filters["ukdate"] = _ukdate
-    env.filters["ukdatetime"] = _ukdatetime
+    env.filters["ukdatetime"] = lambda value: _ukdatetime(value.astimezone(bot.services.tz) if value else value)
     admin.router.add_get("/", index)
     auth.add_routes(admin, bot, settings)
     for module in (overview, responses, people, policy, audit):

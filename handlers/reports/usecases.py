@@ -37,13 +37,14 @@ async def overview(
     if not await access.may(db, actor, Act.VIEW_REPORTS):
         raise Refused("not_allowed")
     found: list[Figure] = []
-    if only in (None, "standing-by-station", "standing-by-competence"):
-        found += [f for f in await figures.standing(db, at.today, filters) if only in (None, f.key)]
+    if only in (None, "standing-by-station", "standing-by-competence", "assessments-by-team"):
+        stations, competences, teams = await figures.standing(db, at.today, filters, due_soon_days=due_soon_days)
+        found += [f for f in (stations, competences) if only in (None, f.key)]
     if only in (None, "appraisals-by-team"):
         found.append(await figures.appraisals(db, at.today, filters, months=appraisal_months,
                                               due_soon_days=due_soon_days))
     if only in (None, "assessments-by-team"):
-        found.append(await figures.assessments(db, at.today, filters, due_soon_days=due_soon_days))
+        found.append(teams)
     if only in (None, "evidence-waiting"):
         found.append(await figures.evidence_waiting(db, at.now, filters))
     if only in (None, "questions-per-week"):

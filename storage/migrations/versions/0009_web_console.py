@@ -2,7 +2,8 @@
 
 Every saved wording of a response is kept (`template_versions`), so the web console can show who changed
 what and when, compare versions and roll back; the newest version's id also tells every process to
-reload overrides. Sign-in links are stored as digests of their tokens. An uploaded import file is held
+reload overrides. An index over competence standings by competence and end date lets the overview count
+them without joining every standing to its person. Sign-in links are stored as digests of their tokens. An uploaded import file is held
 between its dry run and the person confirming it.
 
 Revision ID: 0009
@@ -20,6 +21,8 @@ depends_on = None
 
 
 def upgrade() -> None:
+    op.create_index('ix_competence_standings_competence_valid', 'competence_standings',
+                    ['competence_id', 'valid_until', 'person_id'], unique=False)
     op.create_table(
         'template_versions',
         sa.Column('id', sa.Integer(), nullable=False),
@@ -79,3 +82,4 @@ def downgrade() -> None:
     with op.batch_alter_table('template_versions', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_template_versions_name'))
     op.drop_table('template_versions')
+    op.drop_index('ix_competence_standings_competence_valid', table_name='competence_standings')
