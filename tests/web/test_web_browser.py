@@ -98,6 +98,9 @@ async def test_every_page_is_accessible_and_a_response_edit_reaches_chat(service
         context = await browser.new_context(viewport={"width": 1280, "height": 900})
         watched = Watched(await context.new_page())
         page = watched.page
+        await page.goto(served.base + "/admin/overview")  # not signed in: the sign-in page
+        await page.wait_for_selector("h1:has-text('Sign in to the ldbot web console')")
+        await watched.check("sign-in")
         await page.goto(await link(services, served.base, ADMIN))
         await watched.check("sign-in-link")
         await page.get_by_role("button", name="Sign in").click()
@@ -146,12 +149,34 @@ async def test_every_page_is_accessible_and_a_response_edit_reaches_chat(service
             "line 2: &#39;not-an-email&#39; is not an email address" in await page.content()
         assert "line 3: unknown role" in await page.content()
         await watched.check("people-import-errors")
+        good = tmp_path / "competences.csv"
+        good.write_text("code,title,description,risk_critical,revalidation_months\n"
+                        "FFXX1,Operate the aerial ladder platform,,yes,12\n", encoding="utf-8")
+        await page.goto(served.base + "/admin/people/import")
+        await page.get_by_label("The competence framework").check()
+        await page.get_by_label("File").set_input_files(str(good))
+        await page.get_by_role("button", name="Check the file").click()
+        await page.wait_for_selector("text=line 2: add competence FFXX1 Operate the aerial ladder platform")
+        await watched.check("people-import-dry-run")
+        await page.get_by_role("button", name="Apply these changes").click()
+        await page.wait_for_selector("text=Import applied")
+        await watched.check("people-import-applied")
 
         for name, path in (("policy", "/admin/policy?question=is+workplace+assessment+mandatory"),
                            ("policy-questions", "/admin/policy/questions"), ("policy-synonyms", "/admin/policy/synonyms"),
                            ("audit", "/admin/audit")):
             await page.goto(served.base + path)
             await watched.check(name)
+        await page.goto(served.base + "/admin/policy")
+        document = tmp_path / "driving.md"
+        document.write_text("# Driving Policy\n\n## 1 Blue-light training\n\nEveryone who drives under blue lights "
+                            "completes the emergency response driving course every three years.\n", encoding="utf-8")
+        await page.get_by_label(re.compile("Markdown, text, HTML")).set_input_files(str(document))
+        await page.get_by_role("button", name="Check the sections").click()
+        await page.wait_for_selector("text=Blue-light training")
+        await watched.check("policy-upload")
+        await page.get_by_role("button", name="Import").click()
+        await page.wait_for_selector("text=Imported.")
         await page.goto(served.base + "/admin/policy")
         await page.locator("table a.govuk-link").first.click()
         await page.wait_for_selector("text=Sections")
