@@ -70,7 +70,7 @@ class Imported(Result):
 
 
 async def import_table(
-    db: AsyncSession, actor: Person, at: Moment, *, kind: str, table: Table, description: str, filename: str,
+    db: AsyncSession, actor: Person, at: Moment, *, kind: str, table: Table, description: str,
 ) -> Imported:
     """Check, then apply, one file. With errors nothing is changed; the caller decides whether to keep it
     (roll the transaction back for a dry run)."""
@@ -85,5 +85,5 @@ async def import_table(
         what = found or "records"
     if not report.errors:
         record_audit(db, actor.id, "import", 0, what, now=at.now, created=report.created, updated=report.updated,
-                     unchanged=report.unchanged, file=filename[:100])
+                     unchanged=report.unchanged)
     return Imported(what, report)

@@ -315,7 +315,8 @@ async def import_document(
 
 async def remove_policy_document(db: AsyncSession, actor: Person, at: Moment, *, document_id: int) -> DocumentImported:
     await _may_manage(db, actor)
-    document = await remove_document(db, str(document_id), now=at.now)
+    found = await db.get(PolicyDocument, document_id)
+    document = await remove_document(db, found.key, now=at.now) if found is not None else None
     if document is None:
         raise Refused("not_found")
     record_audit(db, actor.id, "policy_document", document_id, "remove", now=at.now)

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from bot.app import make_bot
 from handlers.people.sample import load_everything
 from storage.models import AuditEvent, Person, TemplateOverride
-from storage.policy.models import PolicyDocument, PolicyStandardAnswer, PolicySynonym
+from storage.policy.models import PolicyDocument, PolicyDocumentVersion, PolicyStandardAnswer, PolicySynonym
 from tests.support import Chat
 from tests.web.web_support import console, csrf, post_form, sign_in
 
@@ -147,7 +147,17 @@ async def test_policy_documents_questions_and_synonyms(services):
         assert "blues and twos" not in await removed.text()
     assert "We do not offer it." in await alex.send("what is the policy on quantum teleportation training?")
     async with services.sessions() as db:
-        assert await db.scalar(select(PolicyDocument.version).where(PolicyDocument.title == "Driving Policy")) == "1.0"
+        driving = await db.scalar(select(PolicyDocument).where(PolicyDocument.title == "Driving Policy"))
+        assert driving.version == "1.0"
+    async with console(services) as client:
+        await sign_in(client, services, LD)
+        page = f"/admin/policy/documents/{driving.id}"
+        assert "Blue-light training" in await (await client.get(page)).text()
+        removed = await post_form(client, page, page + "/remove", {})
+        assert removed.url.path == "/admin/policy" and "Driving Policy" not in await removed.text()
+    async with services.sessions() as db:
+        assert await db.scalar(select(PolicyDocumentVersion.reason).where(
+            PolicyDocumentVersion.title == "Driving Policy")) == "removed"
         assert await db.scalar(select(func.count(PolicyStandardAnswer.id))) == 1
         assert await db.scalar(select(func.count(PolicySynonym.id))) == 0
 

@@ -92,7 +92,7 @@ async def dry_run(request: web.Request) -> web.StreamResponse:
     # The dry run: the real import in a transaction of its own, always rolled back.
     async with services.sessions() as dry, dry.begin() as transaction:
         imported = await uc.import_table(dry, person, services.at(), kind=kind, table=table,
-                                         description=_description(request), filename=filename)
+                                         description=_description(request))
         await transaction.rollback()
     upload = None
     if not imported.report.errors:
@@ -116,7 +116,7 @@ async def apply(request: web.Request) -> web.StreamResponse:
     table = read_upload(upload.filename, upload.content)
     async with services.sessions() as db, db.begin() as transaction:
         imported = await uc.import_table(db, person, services.at(), kind=kind, table=table,
-                                         description=_description(request), filename=upload.filename)
+                                         description=_description(request))
         if imported.report.errors:  # something changed since the dry run: nothing is applied
             await transaction.rollback()
     if not imported.report.errors:
