@@ -47,6 +47,8 @@ class Background:
 
 async def _serve(runtime: Runtime, host: str | None, port: int | None, socket_mode: bool) -> None:
     services = runtime.open_services()
+    if port and port != services.settings.port:  # links to the web console name the port actually served
+        services.settings = services.settings.model_copy(update={"port": port})
     settings = services.settings
     if socket_mode and not (settings.slack_app_token and settings.slack_bot_token):
         await services.close()
