@@ -34,6 +34,8 @@ class Act(StrEnum):
     EDIT_TEMPLATES = "templates.edit"
     MANAGE_PEOPLE = "people.manage"
     VIEW_AUDIT = "audit.view"
+    USE_WEB_CONSOLE = "web.use"  # sign in to the web console (each page then asks for its own act)
+    IMPORT_RECORDS = "records.import"  # import the competence framework, appraisal and assessment history
 
 
 class Rel(StrEnum):
@@ -74,6 +76,8 @@ GRANTS: dict[Act, frozenset[Grant]] = {
     Act.EDIT_TEMPLATES: frozenset({Role.ADMIN}),
     Act.MANAGE_PEOPLE: frozenset({Role.ADMIN}),
     Act.VIEW_AUDIT: frozenset({Role.ADMIN}),
+    Act.USE_WEB_CONSOLE: frozenset({Role.LD, Role.ADMIN}),
+    Act.IMPORT_RECORDS: frozenset({Role.LD, Role.ADMIN}),
 }
 # Never about yourself, whatever your role: an assessor does not verify their own evidence.
 NEVER_SELF = frozenset({Act.DECIDE_EVIDENCE, Act.ACT_ON_NUDGES, Act.VIEW_TEAM})

@@ -24,8 +24,13 @@ def template_roots(units: Sequence[Unit] = UNITS) -> list[Path]:
     return [TEMPLATE_DIR, *(u.templates for u in units if u.templates is not None)]
 
 
+def template_capabilities(units: Sequence[Unit] = UNITS) -> dict[Path, str]:
+    """Each unit's template folder -> the capability it belongs to (templates are listed grouped by it)."""
+    return {u.templates: u.summary for u in units if u.templates is not None}
+
+
 def make_catalogue(units: Sequence[Unit] = UNITS, **kwargs: float) -> Catalogue:
-    return Catalogue(template_roots(units), **kwargs)
+    return Catalogue(template_roots(units), capabilities=template_capabilities(units), **kwargs)
 
 
 def make_bot(services: Services, units: Sequence[Unit] = UNITS) -> Bot:
@@ -38,4 +43,4 @@ def deliverers(services: Services) -> list[Deliverer]:
 
 
 def make_runtime() -> Runtime:
-    return Runtime(template_roots=template_roots(), deliverers=deliverers)
+    return Runtime(template_roots=template_roots(), deliverers=deliverers, capabilities=template_capabilities())

@@ -5,10 +5,17 @@ for the core and the adapters, and each unit's own `templates/` folder. An admin
 database replaces the shipped file without a deploy. Rendering is sandboxed with strict undefined
 variables, and every `{{ value }}` is passed through the platform's escaper (Slack mrkdwn, Teams markdown),
 so text a user typed can never become markup, a mention or a link.
+
+Each template declares when it is said and the values it is given, with an example of each
+(bot/template_meta.py); an admin's edit is tried against those examples on every platform before it is
+saved. Overrides are reloaded when the database says they changed: every `refresh` asks one small question
+(the newest template version's id, how many overrides there are and when the newest was written), so an
+edit made in one `ldbot serve` process is used on the next message in every other.
 """
 
 from __future__ import annotations
 
+import logging
 import re
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -16,13 +23,19 @@ from pathlib import Path
 from typing import Any
 
 from jinja2 import StrictUndefined, Template, TemplateNotFound, TemplateSyntaxError
+from jinja2.exceptions import SecurityError, UndefinedError
 from jinja2.sandbox import SandboxedEnvironment
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import TemplateOverride
+from bot.template_meta import TemplateInfo, load_group, used_variables
+from storage.models import TemplateOverride, TemplateVersion
+
+log = logging.getLogger("ldbot.catalogue")
 
 TEMPLATE_DIR = Path(__file__).with_name("templates")
+CORE_CAPABILITY = "Core and chat platforms"
+PLATFORMS = ("slack", "teams", "console")
 _NAME = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$")
 
 Escaper = Callable[[str], str]
@@ -68,19 +81,27 @@ class TemplateProblem(Exception):
 class Catalogue:
     """Looks up overrides first, then the shipped file; caches compiled templates per platform."""
 
-    def __init__(self, roots: Sequence[Path] = (TEMPLATE_DIR,), *, refresh_seconds: float = 5.0) -> None:
+    def __init__(
+        self, roots: Sequence[Path] = (TEMPLATE_DIR,), *, refresh_seconds: float = 0.0,
+        capabilities: Mapping[Path, str] | None = None,
+    ) -> None:
         # group ("evidence") -> the folder holding its .j2 files; two roots may not ship the same group
         self._groups: dict[str, Path] = {}
+        self._capability: dict[str, str] = {}  # group -> the capability (unit) it belongs to
         for root in roots:
             for folder in sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith("_")):
                 if folder.name in self._groups and self._groups[folder.name] != folder:
                     raise ValueError(f"template group {folder.name!r} is shipped twice")
                 self._groups[folder.name] = folder
+                self._capability[folder.name] = (capabilities or {}).get(root, CORE_CAPABILITY)
         self._envs: dict[str, SandboxedEnvironment] = {}
         self._templates: dict[tuple[str, str], Template] = {}
         self._overrides: dict[str, str] = {}
         self._shipped: dict[str, str] = {}  # shipped files change only with a deploy: read each once
-        self._loaded_at = 0.0
+        self._info: dict[str, TemplateInfo] | None = None
+        self._stamp: tuple[Any, ...] | None = None
+        self._checked_at = 0.0
+        # At most one look at the database per this many seconds (0: every turn; one small query).
         self._refresh_seconds = refresh_seconds
 
     def _env(self, platform: str) -> SandboxedEnvironment:
@@ -99,11 +120,26 @@ class Catalogue:
         return env
 
     async def refresh(self, session: AsyncSession, *, force: bool = False) -> None:
-        if not force and time.monotonic() - self._loaded_at < self._refresh_seconds:
+        """Reload overrides if they changed since this process last looked (any process may change them)."""
+        if not force and time.monotonic() - self._checked_at < self._refresh_seconds:
+            return
+        stamp = tuple(
+            (
+                await session.execute(
+                    select(
+                        select(func.max(TemplateVersion.id)).scalar_subquery(),
+                        select(func.count(TemplateOverride.id)).scalar_subquery(),
+                        select(func.max(TemplateOverride.updated_at)).scalar_subquery(),
+                    )
+                )
+            ).one()
+        )
+        self._checked_at = time.monotonic()
+        if stamp == self._stamp and not force:
             return
         rows = await session.execute(select(TemplateOverride.name, TemplateOverride.source))
         self._overrides = {name: source for name, source in rows}
-        self._loaded_at = time.monotonic()
+        self._stamp = stamp
 
     def path(self, name: str) -> Path | None:
         """The shipped file for a template name, or None."""
@@ -124,7 +160,60 @@ class Catalogue:
 
     def invalidate(self) -> None:
         """Reload overrides on the next turn (after an admin changed one)."""
-        self._loaded_at = 0.0
+        self._checked_at, self._stamp = 0.0, None
+
+    # --- what each template declares ---------------------------------------------------------------
+    def _declared(self) -> dict[str, TemplateInfo]:
+        if self._info is None:
+            info: dict[str, TemplateInfo] = {}
+            for group, folder in self._groups.items():
+                info.update(load_group(group, folder))
+            self._info = info
+        return self._info
+
+    def info(self, name: str) -> TemplateInfo | None:
+        """When the template is said and the values it is given (with examples); None if undeclared."""
+        return self._declared().get(name)
+
+    def capability(self, name: str) -> str:
+        """The capability (unit) a template belongs to, for listing templates grouped."""
+        return self._capability.get(name.partition(".")[0], CORE_CAPABILITY)
+
+    def is_overridden(self, name: str) -> bool:
+        return name in self._overrides
+
+    def used_variables(self, source: str) -> set[str]:
+        """The values a template's text asks for (it must compile: see `check`)."""
+        return used_variables(self._env("console"), source)
+
+    def trial(self, name: str, source: str) -> dict[str, str]:
+        """`source` as `name` would say it on each platform, rendered with the declared example values.
+
+        Raises TemplateProblem with a reason a person can act on: the text does not compile, asks for a
+        value this template is not given, or fails to render (an unknown attribute, something the
+        sandbox forbids). What an admin's edit must pass before it is saved.
+        """
+        self.check(source)
+        info = self.info(name)
+        given = info.given if info is not None else {}
+        unknown = sorted(self.used_variables(source) - set(given))
+        if unknown:
+            names = ", ".join("{{ " + u + " }}" for u in unknown)
+            offered = ", ".join(sorted(given)) if given else "no values at all"
+            raise TemplateProblem(
+                f"it uses {names}, which this response is not given (it is given {offered})"
+            )
+        shown: dict[str, str] = {}
+        for platform in PLATFORMS:
+            try:
+                shown[platform] = self._env(platform).from_string(source).render(dict(given)).strip()
+            except SecurityError as exc:
+                raise TemplateProblem(f"it tries something responses may not do ({exc})") from exc
+            except UndefinedError as exc:
+                raise TemplateProblem(f"it asks for something this response does not have ({exc})") from exc
+            except Exception as exc:  # any other failure to render, e.g. a filter given the wrong kind of value
+                raise TemplateProblem(f"it could not be rendered ({type(exc).__name__}: {exc})") from exc
+        return shown
 
     def source(self, name: str) -> str:
         if not _NAME.match(name):
@@ -170,6 +259,8 @@ class Catalogue:
             raise
         except Exception as exc:  # an override may be broken: fall back to the shipped text
             if name in self._overrides and self.path(name) is not None:
+                log.warning("template override failed, shipped text used template=%s platform=%s error=%s",
+                            name, platform, type(exc).__name__)
                 template = self._compiled(platform, self.shipped_source(name))
                 return SafeText(template.render(dict(context or {})).strip())
             raise TemplateProblem(f"{name}: {exc}") from exc

@@ -15,7 +15,7 @@ from handlers.units import UNITS
 CORE_COMMANDS = (
     CliCommand("chat", "bot.commands.chat:chat", "Chat with the bot in the terminal (pipe lines in to script it)."),
     CliCommand("demo", "bot.commands.chat:demo", "Load the sample service (once) and chat as one of its staff."),
-    CliCommand("serve", "bot.commands.serve:serve", "Serve Slack and Teams endpoints, health and background jobs."),
+    CliCommand("serve", "bot.commands.serve:serve", "Serve Slack and Teams endpoints, the web console, health and background jobs."),
     CliCommand("worker", "bot.commands.serve:worker", "Run the scheduled jobs and the outbox without web endpoints."),
     CliCommand("db", "bot.commands.db:db_group", "Database migrations."),
     CliCommand("manifest", "bot.commands.manifest:manifest_group", "Print or write a chat platform's app manifest."),

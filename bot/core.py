@@ -37,6 +37,9 @@ HELP_WORDS = {"help", "what", "what do i type", "i dont understand", "huh"}
 BACK_WORDS = {"back", "go back", "previous", "undo"}
 # A command typed where the bot waits for an answer is held and the person asked what they meant, unless it
 # is longer than this (then it reads as an answer that happens to start with a command's word).
+# A command is typed as words and numbers; text with markup or template syntax in it ("Hello {{ name }}")
+# is an answer, whatever word it starts with.
+_COMMAND_LIKE = re.compile(r"^[\w\s'’:,.?!#&/-]*$")
 SWITCH_MAX_WORDS = 6
 USE_ANSWER, SWITCH = "core.use_answer", "core.switch"
 # Platforms whose adapters show a whole form at once; elsewhere the core asks field by field.
@@ -280,7 +283,7 @@ class Bot:
         if word in HELP_WORDS:
             return False  # a unit's own dialog explains itself
         matched = self.router.match_command(text)
-        if matched is None or len(text.split()) > SWITCH_MAX_WORDS:
+        if matched is None or len(text.split()) > SWITCH_MAX_WORDS or not _COMMAND_LIKE.match(text):
             return False
         if in_form and forms.is_option(forms.current_field(data), text):
             return False

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -31,6 +31,8 @@ class Runtime:
     template_roots: Sequence[Path] = (TEMPLATE_DIR,)
     # The outbox deliverers of the platforms configured in these settings (bot/platforms.py).
     deliverers: Callable[[Services], list[Any]] = lambda _services: []
+    # Each unit's template folder -> its capability, so templates can be listed grouped by capability.
+    capabilities: Mapping[Path, str] = field(default_factory=dict)
     clock: Clock = system_clock
     _settings: Settings | None = field(default=None, repr=False)
 
@@ -46,7 +48,8 @@ class Runtime:
         settings = self.settings()
         if migrate:
             ensure_current(settings.database_url)
-        return Services.create(settings, catalogue=Catalogue(self.template_roots), clock=self.clock)
+        catalogue = Catalogue(self.template_roots, capabilities=self.capabilities)
+        return Services.create(settings, catalogue=catalogue, clock=self.clock)
 
     def run(self, fn: Callable[[Services], Awaitable[T]], *, migrate: bool = True) -> T:
         """Run one async job with fresh services, closing the engine afterwards."""

@@ -1,4 +1,4 @@
-"""`ldbot serve`: one aiohttp process for Slack's and Teams' endpoints, health, and background work."""
+"""`ldbot serve`: one aiohttp process for Slack's and Teams' endpoints, the web console, health, and background work."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from sqlalchemy import text
 
 from bot.core import Bot
 from bot.platforms import PlatformPlugin
+from bot.web.app import mount as mount_web_console
 
 log = logging.getLogger("ldbot.server")
 
@@ -26,10 +27,13 @@ async def healthz(request: web.Request) -> web.Response:
     return web.json_response({"status": "ok", "database": "up"})
 
 
-async def build_app(bot: Bot, plugins: list[PlatformPlugin]) -> web.Application:
-    app = web.Application(client_max_size=2 * 1024 * 1024)
+async def build_app(bot: Bot, plugins: list[PlatformPlugin], *, web_console: bool = True) -> web.Application:
+    # Large enough for the web console's uploads (policy documents, spreadsheets: 10 MB).
+    app = web.Application(client_max_size=11 * 1024 * 1024)
     app[BOT_KEY] = bot
     app.router.add_get("/healthz", healthz)
     for plugin in plugins:
         await plugin.mount(app, bot)
+    if web_console:
+        await mount_web_console(app, bot)
     return app

@@ -53,6 +53,8 @@ class Settings(BaseSettings):
     host: str | None = None
     port: int = Field(default=3978, ge=1, le=65535)
     log_level: str = "INFO"
+    # Where people reach `ldbot serve` (sign-in links, single sign-on redirects), e.g. https://ldbot.example.
+    web_base_url: str | None = None
 
     # Platform credentials keep the names each vendor's documentation uses.
     slack_bot_token: str | None = Field(default=None, validation_alias=AliasChoices("SLACK_BOT_TOKEN"))
@@ -129,6 +131,21 @@ class Settings(BaseSettings):
             if host == allowed.lstrip(".") or (allowed.startswith(".") and host.endswith(allowed)):
                 return True
         return False
+
+    @field_validator("web_base_url")
+    @classmethod
+    def _check_base_url(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        value = value.strip().rstrip("/")
+        if not value.startswith(("https://", "http://")):
+            raise ValueError("must start with https:// (or http:// for a local test)")
+        return value
+
+    @property
+    def public_base_url(self) -> str:
+        """The console's public address: LDBOT_WEB_BASE_URL, else this machine at the configured port."""
+        return self.web_base_url or f"http://localhost:{self.port}"
 
     def outbox_rates(self) -> dict[str, float]:
         return {"slack": self.outbox_slack_per_second, "teams": self.outbox_teams_per_second}

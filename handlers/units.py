@@ -4,7 +4,19 @@ catalogue's templates are all built from it: adding a capability is adding its p
 Order matters only for ties: where two commands have the same help rank, the earlier unit's comes first.
 """
 
-from handlers import admin, evidence, help, nudges, people, policy, record, reflections, verification
+from handlers import (
+    admin,
+    evidence,
+    help,
+    nudges,
+    people,
+    policy,
+    record,
+    reflections,
+    reports,
+    verification,
+    webconsole,
+)
 
 UNITS = (
     reflections.UNIT,
@@ -14,6 +26,8 @@ UNITS = (
     policy.UNIT,
     nudges.UNIT,
     admin.UNIT,
+    webconsole.UNIT,
+    reports.UNIT,
     people.UNIT,
     help.UNIT,
 )

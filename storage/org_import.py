@@ -47,6 +47,9 @@ class ImportReport:
     updated: int = 0
     unchanged: int = 0
     errors: list[str] = field(default_factory=list)
+    # What applying the file does, one line per row it changes ("line 4: add Jo Bloggs <jo@…>"): the
+    # web console's dry run shows these before anything is applied.
+    changes: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -74,11 +77,16 @@ def _parse_bool(text: str) -> bool | None:
 
 
 def _apply(obj: object, values: dict[str, object]) -> bool:
-    changed = False
+    return bool(_apply_fields(obj, values))
+
+
+def _apply_fields(obj: object, values: dict[str, object]) -> list[str]:
+    """Set the values that differ; the names of those that did."""
+    changed = []
     for key, value in values.items():
         if getattr(obj, key) != value:
             setattr(obj, key, value)
-            changed = True
+            changed.append(key)
     return changed
 
 
@@ -123,6 +131,7 @@ async def import_competences(db: AsyncSession, table: Table) -> ImportReport:
         seen[code.upper()] = row.line
         parsed.append(
             {
+                "line": row.line,
                 "code": code,
                 "title": title,
                 "description": row.get("description"),
@@ -134,12 +143,15 @@ async def import_competences(db: AsyncSession, table: Table) -> ImportReport:
         return report
     existing = {c.code.upper(): c for c in await db.scalars(select(Competence))}
     for values in parsed:
+        line = values.pop("line")
         current = existing.get(str(values["code"]).upper())
         if current is None:
             db.add(Competence(**values, active=True))
             report.created += 1
-        elif _apply(current, {**values, "code": current.code, "active": True}):
+            report.changes.append(f"line {line}: add competence {values['code']} {values['title']}")
+        elif fields := _apply_fields(current, {**values, "code": current.code, "active": True}):
             report.updated += 1
+            report.changes.append(f"line {line}: change competence {current.code} ({', '.join(fields)})")
         else:
             report.unchanged += 1
     await db.flush()
@@ -243,6 +255,7 @@ async def import_people(db: AsyncSession, table: Table, *, now: datetime | None 
 
     people: dict[str, Person] = dict(existing)
     changed: set[str] = set()
+    changed_fields: dict[str, list[str]] = {}
     for email, values in rows.items():
         fields = {k: values[k] for k in ("name", "role", "team", "station", "timezone", "working_pattern")}
         person = people.get(email)
@@ -251,19 +264,28 @@ async def import_people(db: AsyncSession, table: Table, *, now: datetime | None 
             db.add(person)
             people[email] = person
             report.created += 1
-        elif _apply(person, {**fields, "active": True}):
+        elif names := _apply_fields(person, {**fields, "active": True}):
             changed.add(email)
+            changed_fields.setdefault(email, []).extend(names)
     await db.flush()
     for email, values in rows.items():
         manager_id = people[values["manager"]].id if values["manager"] else None  # type: ignore[index]
         if people[email].line_manager_id != manager_id:
             people[email].line_manager_id = manager_id
             changed.add(email)
+            changed_fields.setdefault(email, []).append("line manager")
         for platform in ("slack", "teams"):
             platform_id = values[platform]
             if platform_id and await _link(db, platform, str(platform_id), people[email].id):
                 changed.add(email)
+                changed_fields.setdefault(email, []).append(f"{platform} account")
     created_emails = {e for e in rows if e not in existing}
+    for email in sorted(created_emails | changed, key=lambda e: lines[e]):
+        if email in created_emails:
+            report.changes.append(f"line {lines[email]}: add {rows[email]['name']} <{email}> as {rows[email]['role']}")
+        else:
+            fields = ", ".join(dict.fromkeys(changed_fields.get(email, [])))
+            report.changes.append(f"line {lines[email]}: change {people[email].name} <{email}> ({fields})")
     report.updated = len(changed - created_emails)
     report.unchanged = len(rows) - report.created - report.updated
     for email in sorted(created_emails | changed):

@@ -106,6 +106,7 @@ async def _appraisals(
     report = ImportReport()
     parsed: dict[int, tuple[date, date | None]] = {}
     lines: dict[str, int] = {}
+    emails: dict[int, tuple[str, int]] = {}
     for row in table.rows:
         problems: list[str] = []
         email = row.get("email").lower()
@@ -127,6 +128,7 @@ async def _appraisals(
             report.errors.append(f"line {row.line}: {'; '.join(problems)}")
             continue
         parsed[person_id] = (last, next_due)  # type: ignore[index,assignment]
+        emails[person_id] = (email, row.line)  # type: ignore[index]
     if report.errors:
         return report
     existing = {r.person_id: r for r in await db.scalars(select(AppraisalRecord))}
@@ -136,10 +138,14 @@ async def _appraisals(
             db.add(AppraisalRecord(person_id=person_id, last_appraisal_date=last, next_due_date=next_due,
                                    source="import", updated_at=now))
             report.created += 1
+            email, line = emails[person_id]
+            report.changes.append(f"line {line}: record {email}'s last appraisal as {last.isoformat()}")
         elif (record.last_appraisal_date, record.next_due_date) != (last, next_due):
             record.last_appraisal_date, record.next_due_date, record.source = last, next_due, "import"
             record.updated_at = now
             report.updated += 1
+            email, line = emails[person_id]
+            report.changes.append(f"line {line}: change {email}'s appraisal dates")
         else:
             report.unchanged += 1
             continue
@@ -154,7 +160,7 @@ async def _assessments(
 ) -> ImportReport:
     report = ImportReport()
     competences = {c.code.upper(): c for c in await db.scalars(select(Competence))}
-    parsed: list[tuple[int, Competence, date]] = []
+    parsed: list[tuple[int, Competence, date, str, int]] = []
     lines: dict[tuple[str, str, date], int] = {}
     for row in table.rows:
         problems: list[str] = []
@@ -177,7 +183,7 @@ async def _assessments(
         if problems:
             report.errors.append(f"line {row.line}: {'; '.join(problems)}")
             continue
-        parsed.append((person_id, competence, assessed))  # type: ignore[arg-type]
+        parsed.append((person_id, competence, assessed, email, row.line))  # type: ignore[arg-type]
     if report.errors:
         return report
     ec = evidence_competences.c
@@ -189,7 +195,7 @@ async def _assessments(
             .where(Evidence.kind == "workplace_assessment", Evidence.source == "import")
         )
     }
-    for person_id, competence, assessed in parsed:
+    for person_id, competence, assessed, email, line in parsed:
         if (person_id, competence.id, assessed) in already:
             report.unchanged += 1
             continue
@@ -205,5 +211,7 @@ async def _assessments(
         db.add(AuditEvent(at=now, actor_id=None, entity="evidence", entity_id=evidence.id, action="imported",
                           detail={"source": "import", "kind": "workplace_assessment"}))
         report.created += 1
+        report.changes.append(f"line {line}: add {email}'s workplace assessment in {competence.code} on "
+                              f"{assessed.isoformat()}")
     await db.flush()
     return report

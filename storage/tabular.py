@@ -48,6 +48,22 @@ def read_table(path: str | Path) -> Table:
     return _read_csv(text)
 
 
+def read_upload(filename: str, data: bytes) -> Table:
+    """A file sent through the web console, read as `read_table` reads one on disk."""
+    if filename.lower().endswith((".xlsx", ".xlsm")):
+        import tempfile
+
+        with tempfile.NamedTemporaryFile(suffix=".xlsx") as handle:
+            handle.write(data)
+            handle.flush()
+            return _read_xlsx(Path(handle.name))
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise TableError(f"{filename}: not UTF-8 text (save it as 'CSV UTF-8' or .xlsx)") from exc
+    return _read_csv(text)
+
+
 def _read_csv(text: str) -> Table:
     reader = csv.reader(io.StringIO(text, newline=""))
     try:

@@ -35,6 +35,8 @@ reports.view              staff -  assessor -  ld Y  admin Y
 templates.edit            staff -  assessor -  ld -  admin Y
 people.manage             staff -  assessor -  ld -  admin Y
 audit.view                staff -  assessor -  ld -  admin Y
+web.use                   staff -  assessor -  ld Y  admin Y
+records.import            staff -  assessor -  ld Y  admin Y
 """
 RELS = (Rel.SELF, Rel.LINE_MANAGER, Rel.CHAIN, Rel.OTHER)
 ROLE_NAMES = {"staff": "firefighter", "assessor": "assessor", "ld": "ld", "admin": "admin"}

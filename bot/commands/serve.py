@@ -1,4 +1,4 @@
-"""`ldbot serve` (Slack's and Teams' endpoints, health, jobs and the outbox, in one process) and
+"""`ldbot serve` (Slack's and Teams' endpoints, the web console, health, jobs and the outbox, in one process) and
 `ldbot worker` (the jobs and the outbox alone)."""
 
 from __future__ import annotations
@@ -47,6 +47,8 @@ class Background:
 
 async def _serve(runtime: Runtime, host: str | None, port: int | None, socket_mode: bool) -> None:
     services = runtime.open_services()
+    if port and port != services.settings.port:  # links to the web console name the port actually served
+        services.settings = services.settings.model_copy(update={"port": port})
     settings = services.settings
     if socket_mode and not (settings.slack_app_token and settings.slack_bot_token):
         await services.close()
@@ -61,7 +63,11 @@ async def _serve(runtime: Runtime, host: str | None, port: int | None, socket_mo
     bot = make_bot(services)
     names = [p.name for p in plugins]
     click.echo(f"ldbot: platforms on: {', '.join(names) if names else 'none (health and console only)'}")
-    app = await build_app(bot, plugins)
+    try:
+        app = await build_app(bot, plugins)
+    except SettingsError as exc:  # the web console's settings (LDBOT_WEB_*, LDBOT_OIDC_*)
+        await services.close()
+        raise click.ClickException(str(exc)) from None
     background = Background(services, [p.deliverer(services) for p in plugins])
     background.start()
     runner = web.AppRunner(app)
@@ -69,6 +75,8 @@ async def _serve(runtime: Runtime, host: str | None, port: int | None, socket_mo
     site = web.TCPSite(runner, host or settings.listen_host(), port or settings.port)
     await site.start()
     click.echo(f"ldbot: listening on http://{host or settings.listen_host()}:{port or settings.port} (GET /healthz)")
+    click.echo(f"ldbot: web console at {settings.public_base_url}/admin (sign in: type 'web' to the bot, "
+               "or ldbot admin link --user EMAIL)")
     socket_handler = None
     if socket_mode:
         socket_handler = await start_socket_mode(bot, settings)

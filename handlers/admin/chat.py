@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.access import Act
+from bot.catalogue import SafeText
 from bot.turn import Turn
 from bot.types import Form, FormField
 from bot.unit import Routes
@@ -29,7 +30,12 @@ async def list_templates(turn: Turn) -> None:
     except Refused as refused:
         _refused(turn, refused)
         return
-    turn.say("admin.template_list", names=found.names, overridden=found.overridden, query=turn.args.strip().lower())
+    groups = [
+        {"capability": capability, "templates": [{"name": e.name, "said": e.said, "changed": e.changed} for e in entries]}
+        for capability, entries in found.groups
+    ]
+    turn.say("admin.template_list", groups=groups, count=len(found.entries),
+             changed=sum(e.changed for e in found.entries), query=turn.args.strip())
 
 
 @routes.command("template", summary="admin.summary_edit", may=Act.EDIT_TEMPLATES, rank=120)
@@ -46,7 +52,14 @@ async def template_command(turn: Turn) -> None:
             turn.say("admin.template_reset", name=name)
         elif verb == "edit":
             current = await uc.show_template(turn.db, turn.person, turn.at, catalogue=catalogue, name=name)
-            turn.say("admin.template_edit", name=name, form=template_form(turn, name, current.source))
+            given = current.info.given if current.info else {}
+            turn.say(
+                "admin.template_edit",
+                name=name,
+                said=current.info.said if current.info else "",
+                given=[{"name": k, "example": _example(v)} for k, v in sorted(given.items())],
+                form=template_form(turn, name, current.source),
+            )
         else:
             await uc.show_template(turn.db, turn.person, turn.at, catalogue=catalogue, name="")
     except Refused as refused:
@@ -59,21 +72,33 @@ def template_form(turn: Turn, name: str, initial: str = "") -> Form:
     return Form("admin.template", turn.text("admin.form_title"), (field,), turn.text("admin.save"), context=name)
 
 
+def _example(value: object) -> str:
+    """An example value on one short line (lists and records are shown by their shape)."""
+    if isinstance(value, list):
+        return f"a list of {len(value)}" if value else "a list"
+    if isinstance(value, dict):
+        return "a record with " + ", ".join(sorted(value))
+    text = " ".join(str(value).split())
+    return text if len(text) <= 40 else text[:39] + "…"
+
+
 async def _validate(turn: Turn, values: dict[str, str]) -> dict[str, str]:
     if "source" not in values or not await turn.may(Act.EDIT_TEMPLATES):
         return {}
-    problem = uc.problem_with(turn.services.catalogue, values["source"])
+    problem = uc.problem_with(turn.services.catalogue, values["source"], turn.form_context or None)
     return {"source": turn.text("admin.template_broken", problem=problem)} if problem else {}
 
 
 @routes.form("admin.template", declare=template_form, validate=_validate)
 async def save_template(turn: Turn, values: dict[str, str]) -> None:
     try:
-        await turn.apply(await uc.override_template(
+        saved = await turn.apply(await uc.override_template(
             turn.db, turn.person, turn.at, catalogue=turn.services.catalogue, name=turn.form_context,
             source=values["source"],
         ))
     except Refused as refused:
         _refused(turn, refused)
         return
-    turn.say("admin.template_saved", name=turn.form_context)
+    platform = turn.incoming.platform if turn.incoming.platform in saved.shown else "console"
+    # Already rendered (and escaped) for this platform: shown as the person will see it.
+    turn.say("admin.template_saved", name=turn.form_context, shown=SafeText(saved.shown[platform]))

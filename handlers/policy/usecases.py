@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import access
@@ -20,8 +20,27 @@ from scheduler.outbox import Notice
 from storage.audit import record_audit
 from storage.models import Person
 from storage.policy.answer import Answer, answer_question, question_signature
-from storage.policy.models import PolicyFeedback, PolicyHandoff, PolicyQuestion, PolicyStandardAnswer
+from storage.policy.importer import (
+    DocumentInfo,
+    EmptyDocument,
+    ImportResult,
+    import_bytes,
+    list_documents,
+    remove_document,
+)
+from storage.policy.models import (
+    PolicyDocument,
+    PolicyDocumentVersion,
+    PolicyFeedback,
+    PolicyHandoff,
+    PolicyQuestion,
+    PolicySection,
+    PolicyStandardAnswer,
+    PolicySynonym,
+)
+from storage.policy.parse import ParsedDocument, UnsupportedFormat, parse_bytes
 from storage.policy.report import QuestionGroup, unanswered_groups
+from storage.policy.synonyms import DEFAULT_GROUPS
 
 
 @dataclass
@@ -227,3 +246,143 @@ async def open_gaps(db: AsyncSession, actor: Person, at: Moment, *, limit: int =
         .limit(limit)
     )
     return Gaps([(h, name, text) for h, name, text in rows.all()], (await unanswered_groups(db))[:limit])
+
+
+# --- documents, synonyms and standard answers, for the web console (and anything else) --------------------
+async def _may_manage(db: AsyncSession, actor: Person) -> None:
+    if not await access.may(db, actor, Act.MANAGE_DOCUMENTS):
+        raise Refused("not_allowed")
+
+
+@dataclass
+class Documents(Result):
+    documents: list[DocumentInfo]
+
+
+async def policy_documents(db: AsyncSession, actor: Person, at: Moment) -> Documents:
+    await _may_manage(db, actor)
+    return Documents(await list_documents(db))
+
+
+@dataclass
+class DocumentDetail(Result):
+    document: PolicyDocument
+    sections: list[PolicySection]
+    history: list[PolicyDocumentVersion]  # earlier versions, newest first
+
+
+async def document_detail(db: AsyncSession, actor: Person, at: Moment, *, document_id: int) -> DocumentDetail:
+    await _may_manage(db, actor)
+    document = await db.get(PolicyDocument, document_id)
+    if document is None:
+        raise Refused("not_found")
+    sections = list(await db.scalars(
+        select(PolicySection).where(PolicySection.document_id == document.id).order_by(PolicySection.position)))
+    history = list(await db.scalars(
+        select(PolicyDocumentVersion).where(PolicyDocumentVersion.document_key == document.key)
+        .order_by(PolicyDocumentVersion.superseded_at.desc(), PolicyDocumentVersion.id.desc())))
+    return DocumentDetail(document, sections, history)
+
+
+@dataclass
+class DocumentPreview(Result):
+    parsed: ParsedDocument
+
+
+async def preview_document(db: AsyncSession, actor: Person, at: Moment, *, filename: str, data: bytes) -> DocumentPreview:
+    """The sections a file would give, without importing it; Refused("unsupported"/"empty") with why."""
+    await _may_manage(db, actor)
+    try:
+        parsed = parse_bytes(filename, data)
+    except UnsupportedFormat:
+        raise Refused("unsupported") from None
+    except Exception as exc:  # a damaged Word or PDF file: the parsers raise many kinds
+        raise Refused("unreadable", problem=type(exc).__name__) from None
+    if not parsed.sections:
+        raise Refused("empty")
+    return DocumentPreview(parsed)
+
+
+@dataclass
+class DocumentImported(Result):
+    result: ImportResult
+
+
+async def import_document(
+    db: AsyncSession, actor: Person, at: Moment, *, filename: str, data: bytes, title: str | None = None,
+    version: str | None = None, published: str | None = None, review: str | None = None, url: str | None = None,
+) -> DocumentImported:
+    await preview_document(db, actor, at, filename=filename, data=data)
+    try:
+        result = await import_bytes(db, filename, data, title=title or None, version=version or None,
+                                    published=published or None, review=review or None, url=url or None,
+                                    imported_by_id=actor.id, now=at.now)
+    except EmptyDocument:
+        raise Refused("empty") from None
+    record_audit(db, actor.id, "policy_document", result.document_id, "import", now=at.now, status=result.status,
+                 sections=result.sections)
+    return DocumentImported(result)
+
+
+async def remove_policy_document(db: AsyncSession, actor: Person, at: Moment, *, document_id: int) -> DocumentImported:
+    await _may_manage(db, actor)
+    found = await db.get(PolicyDocument, document_id)
+    document = await remove_document(db, found.key, now=at.now) if found is not None else None
+    if document is None:
+        raise Refused("not_found")
+    record_audit(db, actor.id, "policy_document", document_id, "remove", now=at.now)
+    return DocumentImported(ImportResult(document_id, document.title, 0, "removed", document.version))
+
+
+@dataclass
+class Synonyms(Result):
+    built_in: list[list[str]]
+    added: list[PolicySynonym]
+
+
+async def synonyms(db: AsyncSession, actor: Person, at: Moment) -> Synonyms:
+    await _may_manage(db, actor)
+    return Synonyms([list(g) for g in DEFAULT_GROUPS],
+                    list(await db.scalars(select(PolicySynonym).order_by(PolicySynonym.term))))
+
+
+async def add_synonym(db: AsyncSession, actor: Person, at: Moment, *, term: str, meaning: str) -> Synonyms:
+    await _may_manage(db, actor)
+    term, meaning = " ".join(term.lower().split()), " ".join(meaning.lower().split())
+    if not term or not meaning or term == meaning or len(term) > 120 or len(meaning) > 300:
+        raise Refused("bad_synonym")
+    # Replace rather than update, so the new id tells every running bot to reload its synonyms.
+    await db.execute(delete(PolicySynonym).where(PolicySynonym.term == term))
+    await db.flush()
+    synonym = PolicySynonym(term=term, means=meaning, added_by_id=actor.id, added_at=at.now)
+    db.add(synonym)
+    await db.flush()
+    record_audit(db, actor.id, "policy_synonym", synonym.id, "add", now=at.now)
+    return await synonyms(db, actor, at)
+
+
+async def remove_synonym(db: AsyncSession, actor: Person, at: Moment, *, term: str) -> Synonyms:
+    await _may_manage(db, actor)
+    removed = await db.execute(delete(PolicySynonym).where(PolicySynonym.term == " ".join(term.lower().split())))
+    if not removed.rowcount:
+        raise Refused("not_found")
+    record_audit(db, actor.id, "policy_synonym", 0, "remove", now=at.now)
+    return await synonyms(db, actor, at)
+
+
+async def save_answer_to_question(
+    db: AsyncSession, actor: Person, at: Moment, *, question: str, answer: str
+) -> StandardSaved:
+    """The L&D team answers an unanswered question from the web console: saved as a standard answer, which
+    the bot gives (with their name and the date) when a similar question comes again."""
+    if not await access.may(db, actor, Act.ANSWER_HANDOFFS):
+        raise Refused("not_allowed")
+    question, answer = question.strip(), answer.strip()
+    if not question or not answer:
+        raise Refused("empty")
+    standard = PolicyStandardAnswer(question=question, concepts=await question_signature(db, question),
+                                    answer=answer, author_id=actor.id, author_name=actor.name, created_at=at.now)
+    db.add(standard)
+    await db.flush()
+    record_audit(db, actor.id, "policy_standard_answer", standard.id, "create", now=at.now)
+    return StandardSaved(standard)

@@ -336,6 +336,7 @@ class OutboxSender:
     async def _load(self, ids: list[int]) -> tuple[list[OutgoingMessage], dict[int, Recipient]]:
         """The batch's messages and, in three queries, everything needed to reach their recipients."""
         async with self.services.sessions() as db:
+            await self.services.catalogue.refresh(db)  # an admin's rewording applies to what is still waiting
             messages = list(
                 await db.scalars(select(OutgoingMessage).where(OutgoingMessage.id.in_(ids)).order_by(OutgoingMessage.id))
             )

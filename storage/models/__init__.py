@@ -1,6 +1,7 @@
 """All models, imported here so Alembic and `Base.metadata` see every table."""
 
 import storage.models.nudges  # noqa: E402,F401 - appraisals, bookings, snoozes, nudge sends (issue 6)
+import storage.models.web  # noqa: E402,F401 - sign-in links and uploads of the web console (issue 13)
 import storage.policy.models  # noqa: E402,F401 - policy documents, questions, feedback (issue 5)
 from storage.models.base import Base, utcnow
 from storage.models.competence import (
@@ -27,6 +28,7 @@ from storage.models.people import (
     PlatformIdentity,
     ProcessedEvent,
 )
+from storage.models.templates import TemplateVersion
 
 __all__ = [
     "AuditEvent",
@@ -48,5 +50,6 @@ __all__ = [
     "ROLES",
     "Reflection",
     "TemplateOverride",
+    "TemplateVersion",
     "utcnow",
 ]

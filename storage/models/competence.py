@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Column, Date, ForeignKey, Numeric, String, Table, Text
+from sqlalchemy import Column, Date, ForeignKey, Index, Numeric, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from storage.models.base import Base, JSONType, UTCDateTime, utcnow
@@ -103,6 +103,10 @@ class CompetenceStanding(Base):
     """
 
     __tablename__ = "competence_standings"
+    # The web console's overview counts standings per competence and finds those running out (migration 0009).
+    __table_args__ = (
+        Index("ix_competence_standings_competence_valid", "competence_id", "valid_until", "person_id"),
+    )
 
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), primary_key=True)
     competence_id: Mapped[int] = mapped_column(ForeignKey("competences.id", ondelete="CASCADE"), primary_key=True)

@@ -1,0 +1,126 @@
+"""Benchmark of the web console's overview page on the 50,000-person benchmark organisation:
+`python -m bench.web_bench [--people 50000] [--pg URL]`.
+
+The organisation is bench/nudges_bench.py's (people in a tree of line managers, ten competences each with
+a verified assessment, appraisal records, some evidence waiting), given stations and teams (50 stations of
+four watches) and an admin. Then a signed-in GET /admin/overview through the real aiohttp application,
+in this process, is timed: the figures' queries, the template and the response. Target: under 300 ms of
+server time on SQLite and PostgreSQL. Printed: the median and slowest of 10 requests after 2 to warm up.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import re
+import sqlite3
+import statistics
+import tempfile
+import time
+from datetime import UTC, datetime
+from datetime import time as dt_time
+from pathlib import Path
+
+from aiohttp.test_utils import TestClient, TestServer
+from sqlalchemy import select
+from sqlalchemy.engine import make_url
+
+from bench.nudges_bench import DAY, fill_postgres, fill_sqlite
+from bot.app import make_bot, make_catalogue
+from bot.clock import Moment, SettableClock
+from bot.server import build_app
+from bot.services import Services
+from bot.settings import Settings
+from bot.web.app import mount
+from bot.web.settings import WebSettings
+from handlers.webconsole.usecases import issue_link
+from storage.db import scratch_postgres, unit_of_work
+from storage.migrate import upgrade
+from storage.models import Person
+
+KEY = "q6uoGFhAEk1E3CX8P7P2mXZkGqGk7q2o4nZt1y3m0aY="
+STATIONS = "UPDATE people SET station = 'Station ' || (id % 50), team = 'Station ' || (id % 50) || ' ' || " \
+           "(CASE id % 4 WHEN 0 THEN 'Red' WHEN 1 THEN 'Blue' WHEN 2 THEN 'Green' ELSE 'White' END) || ' Watch'"
+ADMIN = "INSERT INTO people (id, email, name, role, active, created_at) VALUES " \
+        "(999999, 'admin@bench.example', 'Bench Admin', 'admin', {true}, '2026-01-01 00:00:00')"
+
+
+def place_people_sqlite(path: Path) -> None:
+    conn = sqlite3.connect(path)
+    with conn:
+        conn.execute(STATIONS)
+        conn.execute(ADMIN.format(true=1))
+    conn.execute("ANALYZE")
+    conn.close()
+
+
+def place_people_postgres(url: str) -> None:
+    import psycopg
+
+    dsn = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.execute(STATIONS)
+        conn.execute(ADMIN.format(true="true"))
+        conn.execute("VACUUM ANALYZE")
+
+
+async def time_overview(url: str) -> list[float]:
+    clock = SettableClock(datetime.combine(DAY, dt_time(10, 0), tzinfo=UTC))
+    services = Services.create(Settings(database_url=url, _env_file=None), catalogue=make_catalogue(), clock=clock)
+    try:
+        bot = make_bot(services)
+        app = await build_app(bot, [], web_console=False)
+        await mount(app, bot, WebSettings(_env_file=None, web_secret_key=KEY))
+        async with TestClient(TestServer(app)) as client:
+            async with unit_of_work(services.sessions) as db:
+                admin = await db.scalar(select(Person).where(Person.email == "admin@bench.example"))
+                issued = await issue_link(db, None, Moment(clock(), services.tz), subject=admin,
+                                          base_url="http://x", via="cli")
+            path = issued.url.removeprefix("http://x")
+            page = await (await client.get(path)).text()
+            token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+            await client.post(path, data={"csrf_token": token}, allow_redirects=False)
+            times = []
+            for _ in range(12):
+                started = time.perf_counter()
+                response = await client.get("/admin/overview")
+                body = await response.text()
+                times.append(time.perf_counter() - started)
+                assert response.status == 200 and "Competence standing by station" in body, response.status
+            return times[2:]
+    finally:
+        await services.close()
+
+
+def report(name: str, times: list[float]) -> bool:
+    median, worst = statistics.median(times) * 1000, max(times) * 1000
+    ok = median < 300
+    print(f"{name}: GET /admin/overview median {median:.0f} ms, slowest {worst:.0f} ms over {len(times)} requests "
+          f"— {'within' if ok else 'OVER'} target (< 300 ms)")
+    return ok
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--people", type=int, default=50_000)
+    parser.add_argument("--pg", help="PostgreSQL server URL; a fresh database is created on it and dropped after")
+    args = parser.parse_args()
+    ok = True
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "bench.db"
+        url = f"sqlite+aiosqlite:///{path}"
+        upgrade(url)
+        fill_sqlite(path, args.people)
+        place_people_sqlite(path)
+        ok &= report(f"SQLite, {args.people} people", asyncio.run(time_overview(url)))
+    if args.pg:
+        with scratch_postgres(args.pg, "ldbot_bench") as url:
+            upgrade(url)
+            fill_postgres(url, args.people)
+            place_people_postgres(url)
+            ok &= report(f"PostgreSQL, {args.people} people", asyncio.run(time_overview(url)))
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,89 @@
+"""People and the records imported about them: search, and imports with a dry run before applying.
+
+An import checks every row first and applies nothing from a file with any error (storage/org_import.py,
+storage/records_import.py); the report lists each error with its line and each change a row makes, so a
+dry run (the caller rolls the transaction back) shows exactly what applying would do.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot import access
+from bot.access import Act
+from bot.clock import Moment
+from bot.usecase import Refused, Result
+from storage.audit import record_audit
+from storage.models import Person
+from storage.org_import import ImportReport, import_competences, import_people
+from storage.records_import import import_records
+from storage.tabular import Table
+
+IMPORT_KINDS = {
+    "people": ("People and line management", Act.MANAGE_PEOPLE),
+    "competences": ("The competence framework", Act.IMPORT_RECORDS),
+    "records": ("Appraisal or workplace-assessment history", Act.IMPORT_RECORDS),
+}
+
+
+@dataclass
+class Found(Result):
+    people: list[Person]
+    more: bool  # there were more matches than shown
+
+
+async def search_people(
+    db: AsyncSession, actor: Person, at: Moment, *, query: str, limit: int = 50
+) -> Found:
+    """People whose name, email, team or station holds the words, of those whose record the actor may see."""
+    if not await access.may(db, actor, Act.USE_WEB_CONSOLE):
+        raise Refused("not_allowed")
+    statement = select(Person).order_by(Person.name, Person.id)
+    for word in query.lower().split()[:5]:
+        like = f"%{word.replace('%', '').replace('_', '')}%"
+        statement = statement.where(or_(
+            func.lower(Person.name).like(like), func.lower(Person.email).like(like),
+            func.lower(Person.team).like(like), func.lower(Person.station).like(like),
+        ))
+    shown: list[Person] = []
+    more = False
+    for person in await db.scalars(statement.limit(limit * 4)):
+        if await access.may(db, actor, Act.VIEW_RECORD, person):
+            if len(shown) == limit:
+                more = True
+                break
+            shown.append(person)
+    return Found(shown, more)
+
+
+async def may_import(db: AsyncSession, actor: Person, kind: str) -> bool:
+    return kind in IMPORT_KINDS and await access.may(db, actor, IMPORT_KINDS[kind][1])
+
+
+@dataclass
+class Imported(Result):
+    kind: str  # people | competences | appraisal | assessment
+    report: ImportReport
+
+
+async def import_table(
+    db: AsyncSession, actor: Person, at: Moment, *, kind: str, table: Table, description: str,
+) -> Imported:
+    """Check, then apply, one file. With errors nothing is changed; the caller decides whether to keep it
+    (roll the transaction back for a dry run)."""
+    if not await may_import(db, actor, kind):
+        raise Refused("not_allowed")
+    if kind == "people":
+        report, what = await import_people(db, table, now=at.now), "people"
+    elif kind == "competences":
+        report, what = await import_competences(db, table), "competences"
+    else:
+        found, report = await import_records(db, table, today=at.today, description=description, now=at.now)
+        what = found or "records"
+    if not report.errors:
+        record_audit(db, actor.id, "import", 0, what, now=at.now, created=report.created, updated=report.updated,
+                     unchanged=report.unchanged)
+    return Imported(what, report)

@@ -1,0 +1,208 @@
+"""The web console in a real browser (Playwright driving Debian's Chromium) against a real `ldbot serve`:
+sign in with a link, edit a response and see a console chat use it, roll it back; import a CSV with errors;
+every page opens with no console errors and no axe-core (WCAG 2.2 AA) violations, and is photographed;
+a firefighter gets 403; a POST without the CSRF token is refused.
+
+Needs /usr/bin/chromium and axe-core (scripts/test-tools.sh installs both; .ci/run runs it).
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from datetime import UTC, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy import select
+
+from bot.app import make_bot
+from bot.clock import Moment
+from handlers.people.sample import load_everything
+from handlers.webconsole.usecases import issue_link
+from storage.db import unit_of_work
+from storage.models import Person
+from tests.support import Chat, serve_process
+from tests.web.web_support import KEY
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = Path("/usr/bin/chromium")
+AXE = ROOT / ".cache/test-tools/node_modules/axe-core/axe.min.js"
+SHOTS = ROOT / "test-artifacts/web"
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+         "--disable-component-update", "--disable-sync", "--no-first-run"]
+WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+ADMIN, FIREFIGHTER = "ian.fraser@northvale-fire.example", "alex.morgan@northvale-fire.example"
+
+
+def _tools() -> None:
+    if not AXE.is_file() and shutil.which("npm"):
+        subprocess.run(["bash", str(ROOT / "scripts/test-tools.sh")], check=False, capture_output=True, timeout=300)
+    if not CHROMIUM.is_file():
+        pytest.skip("Debian's chromium is not installed (bash scripts/test-tools.sh installs it)")
+    if not AXE.is_file():
+        pytest.skip("axe-core is not installed (bash scripts/test-tools.sh installs it)")
+
+
+@pytest.fixture(scope="module")
+async def browser():
+    _tools()
+    from playwright.async_api import async_playwright
+
+    async with async_playwright() as playwright:
+        launched = await playwright.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS, headless=True)
+        yield launched
+        await launched.close()
+
+
+def now() -> Moment:
+    """The serving process's clock is the real one, so links are made at the real time."""
+    return Moment(datetime.now(UTC), ZoneInfo("Europe/London"))
+
+
+async def link(services, base: str, email: str) -> str:
+    async with unit_of_work(services.sessions) as db:
+        person = await db.scalar(select(Person).where(Person.email == email))
+        return (await issue_link(db, None, now(), subject=person, base_url=base, via="cli")).url
+
+
+class Watched:
+    """A page whose console errors and uncaught exceptions are collected."""
+
+    def __init__(self, page) -> None:  # noqa: ANN001 - a Playwright page
+        self.page, self.errors = page, []
+        page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: self.errors.append(str(e)))
+
+    async def check(self, name: str) -> None:
+        """No console errors, no axe violations; a screenshot kept as a test artefact."""
+        await self.page.evaluate(AXE.read_text("utf-8") + "\n;0")
+        result = await self.page.evaluate(
+            "async (tags) => (await axe.run(document, {runOnly: {type: 'tag', values: tags}})).violations"
+            ".map(v => v.id + ': ' + v.help + ' @ ' + v.nodes.map(n => n.target.join(' ')).join(', '))", WCAG)
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        await self.page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+        assert result == [], f"{name}: {result}"
+        assert self.errors == [], f"{name}: {self.errors}"
+
+
+async def _serve(services, database_url, tmp_path):
+    await load_everything(services.sessions, now().today)
+    return serve_process({"LDBOT_DATABASE_URL": database_url, "LDBOT_WEB_SECRET_KEY": KEY}, tmp_path)
+
+
+async def test_every_page_is_accessible_and_a_response_edit_reaches_chat(services, database_url, tmp_path, browser):
+    async with await _serve(services, database_url, tmp_path) as served:
+        context = await browser.new_context(viewport={"width": 1280, "height": 900})
+        watched = Watched(await context.new_page())
+        page = watched.page
+        await page.goto(served.base + "/admin/overview")  # not signed in: the sign-in page
+        await page.wait_for_selector("h1:has-text('Sign in to the ldbot web console')")
+        await watched.check("sign-in")
+        await page.goto(await link(services, served.base, ADMIN))
+        await watched.check("sign-in-link")
+        await page.get_by_role("button", name="Sign in").click()
+        await page.wait_for_url("**/admin/overview")
+        await page.wait_for_selector(".ld-chart canvas")  # charts drawn from the tables
+        await watched.check("overview")
+
+        await page.goto(served.base + "/admin/responses")
+        await watched.check("responses")
+        await page.goto(served.base + "/admin/responses/core.nothing_to_cancel")
+        await watched.check("response")
+        box = page.get_by_label("Wording")
+        await box.fill("Nothing to stop, *{{ 'friend' }}*.")
+        await page.locator("[data-preview=slack] strong", has_text="friend").wait_for()
+        await box.fill("Hello {{ name }}.")
+        await page.locator("#live-problem", has_text="not given").wait_for()
+        await box.fill("Nothing to stop here.")
+        await page.get_by_role("button", name="Save", exact=True).click()
+        await page.wait_for_selector("text=Saved. The bot uses this wording from its next message")
+        await watched.check("response-saved")
+        alex = Chat(make_bot(services), FIREFIGHTER)
+        assert await alex.send("cancel") == "Nothing to stop here."
+        await page.get_by_role("button", name="Reset to the shipped wording").click()
+        await page.wait_for_selector("text=Back to the shipped wording")
+        await page.get_by_role("button", name=re.compile("Roll back to this")).click()
+        await page.wait_for_selector("text=Rolled back")
+        assert await alex.send("cancel") == "Nothing to stop here."
+        await page.get_by_role("button", name=re.compile("Roll back to this")).first.click()
+        await page.wait_for_selector("text=Rolled back")
+        assert await alex.send("cancel") == "There's nothing to cancel — you're not in the middle of anything."
+
+        await page.goto(served.base + "/admin/people?q=morgan")
+        await watched.check("people")
+        await page.get_by_role("link", name="Alex Morgan").click()
+        await page.wait_for_selector("h1:has-text('Alex Morgan')")
+        await watched.check("person")
+        bad = tmp_path / "people.csv"
+        bad.write_text("email,name,role,team,station,line_manager_email\nnot-an-email,Someone,firefighter,,,\n"
+                       "kim@northvale-fire.example,Kim Lee,astronaut,,,\n", encoding="utf-8")
+        await page.goto(served.base + "/admin/people/import")
+        await watched.check("people-import")
+        await page.get_by_label("File").set_input_files(str(bad))
+        await page.get_by_role("button", name="Check the file").click()
+        await page.wait_for_selector("text=nothing was imported")
+        assert "line 2: 'not-an-email' is not an email address" in await page.content() or \
+            "line 2: &#39;not-an-email&#39; is not an email address" in await page.content()
+        assert "line 3: unknown role" in await page.content()
+        await watched.check("people-import-errors")
+        good = tmp_path / "competences.csv"
+        good.write_text("code,title,description,risk_critical,revalidation_months\n"
+                        "FFXX1,Operate the aerial ladder platform,,yes,12\n", encoding="utf-8")
+        await page.goto(served.base + "/admin/people/import")
+        await page.get_by_label("The competence framework").check()
+        await page.get_by_label("File").set_input_files(str(good))
+        await page.get_by_role("button", name="Check the file").click()
+        await page.wait_for_selector("text=line 2: add competence FFXX1 Operate the aerial ladder platform")
+        await watched.check("people-import-dry-run")
+        await page.get_by_role("button", name="Apply these changes").click()
+        await page.wait_for_selector("text=Import applied")
+        await watched.check("people-import-applied")
+
+        for name, path in (("policy", "/admin/policy?question=is+workplace+assessment+mandatory"),
+                           ("policy-questions", "/admin/policy/questions"), ("policy-synonyms", "/admin/policy/synonyms"),
+                           ("audit", "/admin/audit")):
+            await page.goto(served.base + path)
+            await watched.check(name)
+        await page.goto(served.base + "/admin/policy")
+        document = tmp_path / "driving.md"
+        document.write_text("# Driving Policy\n\n## 1 Blue-light training\n\nEveryone who drives under blue lights "
+                            "completes the emergency response driving course every three years.\n", encoding="utf-8")
+        await page.get_by_label(re.compile("Markdown, text, HTML")).set_input_files(str(document))
+        await page.get_by_role("button", name="Check the sections").click()
+        await page.wait_for_selector("text=Blue-light training")
+        await watched.check("policy-upload")
+        await page.get_by_role("button", name="Import").click()
+        await page.wait_for_selector("text=Imported.")
+        await page.goto(served.base + "/admin/policy")
+        await page.locator("table a.govuk-link").first.click()
+        await page.wait_for_selector("text=Sections")
+        await watched.check("policy-document")
+
+        token = await page.locator("input[name=csrf_token]").first.get_attribute("value")
+        refused = await page.request.post(served.base + "/admin/responses/core.cancelled",
+                                          form={"action": "save", "source": "Hacked."})
+        assert refused.status == 403
+        allowed = await page.request.post(served.base + "/admin/responses/core.cancelled",
+                                          form={"action": "preview", "source": "Fine.", "csrf_token": token})
+        assert allowed.status == 200
+        await context.close()
+
+
+async def test_a_firefighter_gets_403_in_the_browser(services, database_url, tmp_path, browser):
+    async with await _serve(services, database_url, tmp_path) as served:
+        context = await browser.new_context()
+        watched = Watched(await context.new_page())
+        page = watched.page
+        await page.goto(await link(services, served.base, FIREFIGHTER))
+        await page.get_by_role("button", name="Sign in").click()
+        await page.wait_for_selector("text=You cannot see this page")
+        for path in ("/admin/overview", "/admin/responses", "/admin/people", "/admin/policy", "/admin/audit"):
+            response = await page.goto(served.base + path)
+            assert response.status == 403, path
+        watched.errors = [e for e in watched.errors if "403" not in e]  # the browser logs each 403 it is given
+        await watched.check("forbidden")
+        await context.close()
