@@ -1,0 +1,48 @@
+"""What the learning unit's chat handlers share: the routes, their data, refusals, the L&D gate."""
+
+from __future__ import annotations
+
+from bot.access import Act
+from bot.turn import Turn
+from bot.unit import Routes
+from bot.usecase import Refused
+from handlers.learning.config import LearningConfig, config_for
+
+routes = Routes()
+
+
+def config(turn: Turn) -> LearningConfig:
+    return config_for(turn.services)
+
+
+def action_args(turn: Turn) -> list[str]:
+    """A button's data: its value, or what follows the route key in its id, split on ":"."""
+    act = turn.incoming.action
+    if act is None:
+        return []
+    data = act.value or act.action_id.partition(":")[2]
+    return data.split(":") if data else []
+
+
+def number(text: str | None) -> int | None:
+    text = (text or "").strip().lstrip("#")
+    return int(text) if text.isdigit() else None
+
+
+def say_refused(turn: Turn, refused: Refused, *, replace: bool = False) -> None:
+    detail = {k: v for k, v in refused.detail.items() if k != "self"}
+    turn.say("learning.refused", reason=refused.reason, own=refused.detail.get("self", True),
+             replace_original=replace, **detail)
+
+
+async def is_ld(turn: Turn) -> bool:
+    """L&D (who manage learning) get the command; anyone else's words go to the policy answers, as if the
+    command were not there (someone asking "report a fault?" gets an answer, not a refusal)."""
+    if await turn.may(Act.MANAGE_LEARNING):
+        return True
+    if turn.incoming.text is not None and turn.router.fallback is not None:
+        turn.args = turn.incoming.text.strip()
+        await turn.router.fallback(turn)
+    else:
+        turn.say("learning.refused", reason="not_allowed", own=True)
+    return False
