@@ -104,10 +104,10 @@ async def _place(
         if existing.session_id == session.id:
             where = await rec.position(db, existing) if existing.status == "waitlisted" else None
             raise Refused("already", title=found.title, status=existing.status, position=where, name=person.name,
-                          self=by is not None and by.id == person.id)
+                          own=by is not None and by.id == person.id)
         other = next((s.number for s in found.sessions if s.id == existing.session_id), "")
         raise Refused("other_session", title=found.title, session=other, name=person.name,
-                      self=by is not None and by.id == person.id)
+                      own=by is not None and by.id == person.id)
     seats_held = await rec.held(db, session.id)
     waiting = await rec.bookings_on(db, session.id, ("waitlisted",))
     seq = session.next_seq
@@ -128,7 +128,7 @@ async def _place(
             await db.flush()
     except IntegrityError:  # the same person, another session of this opportunity, at the same moment
         raise Refused("already", title=found.title, status="", position=None, name=person.name,
-                      self=by is not None and by.id == person.id) from None
+                      own=by is not None and by.id == person.id) from None
     placed = Placed(booking, found, session, person, status)
     if status == "waitlisted":
         placed.position = await rec.position(db, booking)
@@ -156,7 +156,7 @@ async def _enrol(
     existing = await rec.booking_of(db, found.id, person.id)
     if existing is not None and existing.status in rec.LIVE:
         raise Refused("already", title=found.title, status=existing.status, position=None, name=person.name,
-                      self=by is not None and by.id == person.id)
+                      own=by is not None and by.id == person.id)
     booking = existing or LearningBooking(opportunity_id=found.id, person_id=person.id, created_at=at.now, seq=0)
     booking.session_id, booking.status, booking.booked_by_id, booking.updated_at = None, "confirmed", _actor_id(by), at.now
     try:
@@ -166,7 +166,7 @@ async def _enrol(
             await db.flush()
     except IntegrityError:
         raise Refused("already", title=found.title, status="", position=None, name=person.name,
-                      self=by is not None and by.id == person.id) from None
+                      own=by is not None and by.id == person.id) from None
     record_audit(db, _actor_id(by), "learning_booking", booking.id, "enrolled", now=at.now, person_id=person.id,
                  opportunity_id=found.id)
     placed = Placed(booking, found, None, person, "confirmed")
@@ -334,7 +334,8 @@ async def answer_offer(
     if booking.person_id != actor.id:
         raise Refused("no_booking")
     if booking.status != "offered" or session is None:
-        raise Refused("offer_gone", title=found.title, status=booking.status)
+        raise Refused("offer_lapsed" if booking.status == "lapsed" else "offer_gone", title=found.title,
+                      status=booking.status)
     if booking.offered_until is not None and booking.offered_until <= at.now:
         raise Refused("offer_lapsed", title=found.title)
     answered = Answered(booking, found, session, actor, "")

@@ -42,7 +42,7 @@ def _say_refused(refused: Refused) -> click.ClickException:
         "closed": f"bookings for session {d.get('session')} of '{d.get('title')}' closed at {d.get('time')} on "
                   f"{d.get('date')}",
         "already": f"{d.get('name')} is already on '{d.get('title')}' ({str(d.get('status', '')).replace('_', ' ')}"
-                   + (f", number {d.get('position')} on the waitlist" if d.get("position") else "") + ")",
+                   + (f", number {d.get('position')}" if d.get("position") else "") + ")",
         "other_session": f"{d.get('name')} is already on session {d.get('session')} of '{d.get('title')}': "
                          "remove them from it first",
         "not_booked": f"{d.get('name')} is not on '{d.get('title')}'",

@@ -30,9 +30,8 @@ def number(text: str | None) -> int | None:
 
 
 def say_refused(turn: Turn, refused: Refused, *, replace: bool = False) -> None:
-    detail = {k: v for k, v in refused.detail.items() if k != "self"}
-    turn.say("learning.refused", reason=refused.reason, own=refused.detail.get("self", True),
-             replace_original=replace, **detail)
+    detail = {"own": True, **refused.detail}
+    turn.say("learning.refused", reason=refused.reason, replace_original=replace, **detail)
 
 
 async def is_ld(turn: Turn) -> bool:

@@ -61,21 +61,21 @@ def details_form(turn: Turn, values: dict[str, str] | None = None, *, context: s
     return Form(
         "learning.details", t("learning.details_title"),
         (
-            FormField("title", t("learning.field_title"), "text", max_length=sp.MAX_TITLE, initial=v.get("title")),
-            FormField("kind", t("learning.field_kind"), "choice", initial=v.get("kind"),
+            FormField("title", t("learning.field_title"), "text", max_length=sp.MAX_TITLE, initial=v.get("title") or None),
+            FormField("kind", t("learning.field_kind"), "choice", initial=v.get("kind") or None,
                       options=tuple(Choice(t("learning.kind", kind=k), k) for k in OPPORTUNITY_KINDS)),
             FormField("description", t("learning.field_description"), "long_text", required=False,
-                      max_length=sp.MAX_DESCRIPTION, initial=v.get("description")),
+                      max_length=sp.MAX_DESCRIPTION, initial=v.get("description") or None),
             FormField("provider", t("learning.field_provider"), "text", required=False,
-                      max_length=sp.MAX_PROVIDER, initial=v.get("provider")),
+                      max_length=sp.MAX_PROVIDER, initial=v.get("provider") or None),
             FormField("competences", t("learning.field_competences"), "text", required=False,
-                      hint=t("learning.hint_competences"), max_length=500, initial=v.get("competences")),
-            FormField("approval", t("learning.field_approval"), "choice", initial=v.get("approval") or "none",
+                      hint=t("learning.hint_competences"), max_length=500, initial=v.get("competences") or None),
+            FormField("approval", t("learning.field_approval"), "choice", initial=v.get("approval") or None or "none",
                       options=tuple(Choice(t("learning.approval", approval=a), a) for a in APPROVALS)),
             FormField("link", t("learning.field_link"), "text", required=False, hint=t("learning.hint_link"),
-                      max_length=sp.MAX_LINK, initial=v.get("link")),
+                      max_length=sp.MAX_LINK, initial=v.get("link") or None),
             FormField("complete_by", t("learning.field_complete_by"), "date", required=False,
-                      hint=t("learning.hint_complete_by"), initial=v.get("complete_by")),
+                      hint=t("learning.hint_complete_by"), initial=v.get("complete_by") or None),
         ),
         t("learning.details_submit"), intro=t("learning.details_intro"), context=context,
     )
@@ -87,16 +87,16 @@ def session_form(turn: Turn, values: dict[str, str] | None = None, *, context: s
         "learning.session", t("learning.session_title"),
         (
             FormField("start", t("learning.field_start"), "text", hint=t("learning.hint_start"), max_length=60,
-                      initial=v.get("start")),
+                      initial=v.get("start") or None),
             FormField("end", t("learning.field_end"), "text", hint=t("learning.hint_end"), max_length=60,
-                      initial=v.get("end")),
+                      initial=v.get("end") or None),
             FormField("venue", t("learning.field_venue"), "text", required=False, max_length=sp.MAX_VENUE,
-                      initial=v.get("venue")),
+                      initial=v.get("venue") or None),
             FormField("online_link", t("learning.field_online_link"), "text", required=False,
-                      max_length=sp.MAX_LINK, hint=t("learning.hint_online_link"), initial=v.get("online_link")),
-            FormField("capacity", t("learning.field_capacity"), "number", initial=v.get("capacity")),
+                      max_length=sp.MAX_LINK, hint=t("learning.hint_online_link"), initial=v.get("online_link") or None),
+            FormField("capacity", t("learning.field_capacity"), "number", initial=v.get("capacity") or None),
             FormField("cutoff", t("learning.field_cutoff"), "text", required=False, hint=t("learning.hint_cutoff"),
-                      max_length=60, initial=v.get("cutoff")),
+                      max_length=60, initial=v.get("cutoff") or None),
         ),
         t("learning.session_submit"), intro=t("learning.session_intro"), context=context,
     )
@@ -109,18 +109,18 @@ def audience_form(turn: Turn, values: dict[str, str] | None = None, *, context: 
     def text_field(name: str, kind: str = "text") -> FormField:
         return FormField(name, t(f"learning.field_{name}"), kind, required=False,  # type: ignore[arg-type]
                          hint=t(f"learning.hint_{name}"), max_length=4000 if kind == "long_text" else 500,
-                         initial=v.get(name))
+                         initial=v.get(name) or None)
 
     return Form(
         "learning.audience", t("learning.audience_title"),
         (
             text_field("stations"), text_field("teams"), text_field("roles"), text_field("people", "long_text"),
             text_field("competence"),
-            FormField("status", t("learning.field_status"), "choice", required=False, initial=v.get("status"),
+            FormField("status", t("learning.field_status"), "choice", required=False, initial=v.get("status") or None,
                       options=tuple(Choice(t("learning.status", status=s), s) for s in statuses)),
             FormField("within_days", t("learning.field_within_days"), "number", required=False,
-                      hint=t("learning.hint_within_days"), initial=v.get("within_days")),
-            FormField("appraisal", t("learning.field_appraisal"), "choice", required=False, initial=v.get("appraisal"),
+                      hint=t("learning.hint_within_days"), initial=v.get("within_days") or None),
+            FormField("appraisal", t("learning.field_appraisal"), "choice", required=False, initial=v.get("appraisal") or None,
                       options=(Choice(t("learning.yes"), "yes"), Choice(t("learning.no"), "no"))),
             text_field("exclude_roles"),
         ),
