@@ -111,7 +111,7 @@ async def inbox(services: Services, name: str) -> list[Reply]:
     """What the person's console shows when they next open a chat (and it is then delivered)."""
     async with services.sessions() as db:
         person_id = await db.scalar(select(Person.id).where(Person.email == email(name)))
-    messages = await pending_for(services.sessions, person_id, "console")
+    messages = await pending_for(services.sessions, person_id, "console", now=services.now())
     await mark_shown(services.sessions, [m.id for m in messages], "console", now=services.now())
     return [render_message(m, "console", services.catalogue) for m in messages]
 

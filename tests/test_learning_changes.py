@@ -133,9 +133,11 @@ async def test_reminders_seven_days_and_one_day_before_in_working_time(services,
     assert (await tick(services)).reminders == 2
     reminders = await queued(services, "learning.reminder")
     assert {m.next_attempt_at for m in reminders} == {datetime(2027, 1, 5, 9, 0, tzinfo=UTC)}
+    assert await inbox(services, "ann") == []
+    clock.at = datetime(2027, 1, 5, 9, 0, tzinfo=UTC)
     [reminder] = await inbox(services, "ann")
     assert "A reminder, Ann: *Breathing apparatus refresher* is in 7 days." in reminder.text
-    clock.advance(hours=3)
+    clock.advance(hours=1)
     assert (await tick(services)).reminders == 0  # once
     clock.at = datetime(2027, 1, 11, 10, 0, tzinfo=UTC)
     assert (await tick(services)).reminders == 2

@@ -223,6 +223,15 @@ def named_people(node: dict[str, Any] | None) -> list[str]:
     return sorted({e for n in walk(node) for e in n.get("people", ())}) if node else []
 
 
+def windows(node: dict[str, Any] | None) -> dict[str, int]:
+    """The widest "runs out within" each competence is looked at with (where the tree gives one)."""
+    found: dict[str, int] = {}
+    for n in walk(node) if node else ():
+        if "competence" in n and "within_days" in n:
+            found[n["competence"]] = max(found.get(n["competence"], 0), n["within_days"])
+    return found
+
+
 def uses_appraisals(node: dict[str, Any] | None) -> bool:
     return bool(node) and any("appraisal" in n for n in walk(node))  # type: ignore[arg-type]
 

@@ -109,10 +109,13 @@ async def send(
                                   deliver_from=start, audience_size=len(members), created_at=at.now)
     db.add(broadcast)
     await db.flush()
+    # A gap is judged as the audience judged it: "running out within 90 days" counts as one if it said so.
+    windows = aud.windows(found.audience)
     gaps = {}
     for member in members:
         gaps[member.person.id] = {
-            str(facts.competences[c]): aud.standing_status(facts, member.person.id, facts.competences[c])[0]
+            str(facts.competences[c]): aud.standing_status(facts, member.person.id, facts.competences[c],
+                                                           windows.get(c))[0]
             for c in codes if c in facts.competences
         }
     # Claimed in the database: a person invited before (by this send or another at the same moment) is

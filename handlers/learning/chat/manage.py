@@ -201,7 +201,8 @@ async def save_details(turn: Turn, values: dict[str, str]) -> None:
         turn.say("learning.created", **opportunity_context(found, config(turn).tz),
                  form=audience_form(turn, await _audience_hints(turn, ctx.get("who")), context=json.dumps(follow)))
         return
-    start = f"{ctx['date']} 09:00" if ctx.get("date") else ""
+    day = parse_day(ctx["date"], turn.today()) if ctx.get("date") else None
+    start = f"{day.isoformat()} 09:00" if day else ""
     turn.say("learning.created", **opportunity_context(found, config(turn).tz),
              form=session_form(turn, {"start": start} if start else None, context=json.dumps(follow)))
 
