@@ -4,7 +4,18 @@ catalogue's templates are all built from it: adding a capability is adding its p
 Order matters only for ties: where two commands have the same help rank, the earlier unit's comes first.
 """
 
-from handlers import admin, evidence, help, learning, nudges, people, policy, record, reflections, verification
+from handlers import (
+    admin,
+    evidence,
+    help,
+    learning,
+    nudges,
+    people,
+    policy,
+    record,
+    reflections,
+    verification,
+)
 
 UNITS = (
     reflections.UNIT,
