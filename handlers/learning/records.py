@@ -1,16 +1,17 @@
 """Reading and locking the learning records the use cases share.
 
 The seat rule rests on one lock: every change to who holds a seat on a session (a sign-up, a cancellation,
-an offer, an answer to an offer, an approval, a capacity change) first takes the session's row lock
-(`SELECT ... FOR UPDATE` on PostgreSQL; SQLite has one writer at a time anyway) and only then counts the
-seats, so two clicks at the same moment in two processes are counted one after the other.
+an offer, an answer to an offer, an approval, a capacity change) first takes the session's lock (on
+PostgreSQL an advisory lock, granted first come first served, then `SELECT ... FOR UPDATE`; SQLite has one
+writer at a time anyway) and only then counts the seats, so two clicks at the same moment in two
+processes are counted one after the other, in the order they arrived.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import access
@@ -49,8 +50,19 @@ def session_numbered(found: LearningOpportunity, number: int | None) -> Learning
     raise Refused("no_session", number=found.id, session=number)
 
 
+SESSION_LOCK_CLASS = 0x6C64  # advisory-lock key space of learning sessions (with the session id)
+
+
 async def lock_session(db: AsyncSession, session_id: int) -> LearningSession:
-    """The session, re-read under its row lock (held until the transaction ends)."""
+    """The session, re-read under its lock (held until the transaction ends).
+
+    On PostgreSQL a transaction-scoped advisory lock comes first: its waiters are granted it in the order
+    they asked (a row lock's waiters race each other when it is released), so simultaneous clicks are
+    served in the order they reached the database. The row lock is then uncontended and keeps anything
+    that bypasses this function honest.
+    """
+    if db.bind.dialect.name == "postgresql":
+        await db.execute(text("SELECT pg_advisory_xact_lock(:kind, :id)"), {"kind": SESSION_LOCK_CLASS, "id": session_id})
     statement = (
         select(LearningSession).where(LearningSession.id == session_id)
         .with_for_update().execution_options(populate_existing=True)
