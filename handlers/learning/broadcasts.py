@@ -3,7 +3,8 @@
 The audience is fixed when L&D send: each person it holds then is written down as an invitation (unique per
 opportunity and person, so nobody is ever invited twice to the same thing, whoever sends and however often)
 and their message goes into the outbox in the same transaction, in one statement for the whole audience,
-to arrive in their working time on or after the chosen moment. People who join the audience later hear
+to arrive in their working time on or after the chosen moment. Someone already booked (by L&D) is not
+invited. People who join the audience later hear
 only if L&D send again, and then only they do.
 """
 
@@ -56,9 +57,16 @@ async def preview(
     await rec.require(db, actor)
     found = await rec.opportunity(db, opportunity_id)
     facts = await aud.gather(db, found.audience, at.today, appraisal_months=config.appraisal_months)
+    return Preview(found, aud.members(found.audience, facts), await _already(db, found.id))
+
+
+async def _already(db: AsyncSession, opportunity_id: int) -> set[int]:
+    """Who need not hear: invited before, or booked already (L&D may have booked them)."""
     invited = set(await db.scalars(
-        select(LearningInvitation.person_id).where(LearningInvitation.opportunity_id == found.id)))
-    return Preview(found, aud.members(found.audience, facts), invited)
+        select(LearningInvitation.person_id).where(LearningInvitation.opportunity_id == opportunity_id)))
+    booked = set(await db.scalars(select(LearningBooking.person_id).where(
+        LearningBooking.opportunity_id == opportunity_id, LearningBooking.status.in_(rec.LIVE))))
+    return invited | booked
 
 
 @dataclass
@@ -122,8 +130,9 @@ async def send(
     # skipped by the unique key, and only those written now are messaged.
     fresh: set[int] = set()
     insert = _insert(db)
+    booked = await _already(db, found.id)
     rows = [{"opportunity_id": found.id, "broadcast_id": broadcast.id, "person_id": m.person.id,
-             "gaps": gaps[m.person.id], "created_at": at.now} for m in members]
+             "gaps": gaps[m.person.id], "created_at": at.now} for m in members if m.person.id not in booked]
     for start_at in range(0, len(rows), CHUNK):
         chunk = rows[start_at:start_at + CHUNK]
         fresh.update(await db.scalars(
