@@ -22,3 +22,15 @@ def test_nudges_benchmark_runs_on_a_small_organisation():
     assert first is not None, done.stdout
     # The first run queues exactly the nudges the scan planned for 10:00 (all of them: everyone is at work).
     assert int(first.group(1)) == int(scan.group(4)) > 0
+
+
+def test_learning_benchmark_runs_a_small_broadcast():
+    done = subprocess.run(
+        [sys.executable, "-m", "bench.learning_bench", "--people", "200", "--rate", "200", "--pg", ""],
+        cwd=ROOT, capture_output=True, text=True, timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    line = re.search(r"SQLite: audience of 200 from 240 people: query \d+ ms; .* lost (\d+), duplicated (\d+)",
+                     done.stdout)
+    assert line is not None, done.stdout
+    assert (line.group(1), line.group(2)) == ("0", "0")
