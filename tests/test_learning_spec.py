@@ -114,3 +114,15 @@ def test_bad_yaml_and_a_csv_of_emails(tmp_path: Path):
     spec = parse_spec(data, tz=TZ, now=NOW, base=tmp_path)
     assert spec.audience == {"any": [{"people": ["ann@northvale.example", "ben@northvale.example"]},
                                      {"people": ["dee@northvale.example"]}]}
+
+
+def test_the_readme_example_is_accepted():
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    section = readme.split("### The opportunity file", 1)[1]
+    example = section.split("```yaml\n", 1)[1].split("```", 1)[0]
+    spec = parse_spec(yaml.safe_load(example), tz=TZ, now=NOW)
+    assert (spec.title, spec.provider, spec.link) == ("Breathing apparatus refresher", "Northvale training centre",
+                                                      "https://learning.example/ba")
+    [session] = spec.sessions
+    assert (session.online_link, session.booking_cutoff) == (
+        "https://meet.example/ba-refresher", datetime(2027, 1, 10, 9, 0, tzinfo=UTC))

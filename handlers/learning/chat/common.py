@@ -34,10 +34,10 @@ def say_refused(turn: Turn, refused: Refused, *, replace: bool = False) -> None:
     turn.say("learning.refused", reason=refused.reason, replace_original=replace, **detail)
 
 
-async def is_ld(turn: Turn) -> bool:
+async def is_ld(turn: Turn, act: Act = Act.MANAGE_LEARNING) -> bool:
     """L&D (who manage learning) get the command; anyone else's words go to the policy answers, as if the
     command were not there (someone asking "report a fault?" gets an answer, not a refusal)."""
-    if await turn.may(Act.MANAGE_LEARNING):
+    if await turn.may(act):
         return True
     if turn.incoming.text is not None and turn.router.fallback is not None:
         turn.args = turn.incoming.text.strip()

@@ -398,9 +398,9 @@ async def _show(turn: Turn, opportunity_id: int) -> None:
              buttons=_show_buttons(turn, found.id))
 
 
-async def _gate(turn: Turn, command: str) -> bool:
+async def _gate(turn: Turn, command: str, act: Act = Act.MANAGE_LEARNING) -> bool:
     """L&D with the opportunity's number: go on. L&D without it: ask which. Anyone else: a policy question."""
-    if not await is_ld(turn):
+    if not await is_ld(turn, act):
         return False
     if number(turn.args.split()[0] if turn.args.split() else None) is None:
         turn.say("learning.which", command=command)
@@ -826,9 +826,9 @@ async def save_attendance(turn: Turn, values: dict[str, str]) -> None:
 
 # --- the report ---------------------------------------------------------------------------------------------------
 @routes.command("report", "course report", "learning report", summary="learning.summary_report",
-                may=Act.MANAGE_LEARNING, rank=66)
+                may=Act.VIEW_REPORTS, rank=66)
 async def report_command(turn: Turn) -> None:
-    if await _gate(turn, "report"):
+    if await _gate(turn, "report", Act.VIEW_REPORTS):
         await _report(turn, number(turn.args) or 0)
 
 
