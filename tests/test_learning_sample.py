@@ -8,7 +8,7 @@ import json
 from tests.test_journey_console import ldbot
 
 
-def test_the_sample_has_two_opportunities_one_with_a_waitlist(database_url):
+def test_the_sample_has_two_opportunities_one_with_a_waitlist(services, database_url):  # services: empty tables
     assert "2 learning opportunities" in ldbot(database_url, "seed", "--sample").stdout
     assert "0 learning opportunities" in ldbot(database_url, "seed", "--sample").stdout  # once
     listing = json.loads(ldbot(database_url, "learning", "list", "--json").stdout)
