@@ -95,3 +95,8 @@ def test_the_chat_form_builds_the_same_tree():
                             {"not": {"role": ["station_manager"]}}]}
     assert aud.to_form(tree) == {"stations": "Ashby", "teams": "Red Watch", "competence": "FFBA1",
                                  "status": "expiring", "within_days": "90", "exclude_roles": "station_manager"}
+    # The issue's file says the same as the form can, so the form can show it to change it.
+    issue = aud.parse_audience({"all": [{"any": [{"station": "Ashby"}, {"team": "Red Watch"}]},
+                                        {"competence": "FFBA1", "status": "expiring", "within_days": 90}],
+                                "not": [{"role": "station manager"}]})
+    assert issue == tree and aud.to_form({"all": [{"station": ["A"]}, {"team": ["B"]}]}) is None

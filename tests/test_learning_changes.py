@@ -145,3 +145,33 @@ async def test_reminders_seven_days_and_one_day_before_in_working_time(services,
     assert "is tomorrow" in reminder.text
     assert (await tick(services)).reminders == 0
     assert len(await queued(services, "learning.reminder")) == 4
+
+
+async def test_editing_the_details_and_cancelling_the_whole_course(services):
+    await build(services)
+    opportunity = await add(services, **places(2))
+    await run_use_case(services, broadcasts.send, None, opportunity_id=opportunity, config=config_for(services))
+    bot = make_bot(services)
+    [invite] = await inbox(services, "ann")
+    await click(Chat(bot, email("ann")), invite, "learning.signup")
+    lee = Chat(bot, email("ld"))
+    assert "Editing *Breathing apparatus refresher*" in await lee.send(f"edit course {opportunity}")
+    reply = await answer_all(lee, "BA refresher (one day)", "keep", "keep", "Northvale training centre", "keep",
+                             "keep", "skip", "skip")
+    assert "Saved the changes to #" in reply and "*BA refresher (one day)*" in reply
+    assert await inbox(services, "ann") == []  # details are not news to anyone
+    # Ben has not opened his invitation yet: cancelling withdraws it, and Ann (booked) is told.
+    assert "Cancel *BA refresher (one day)* altogether?" in await lee.send(f"cancel course {opportunity}")
+    assert "I've told the person who was on it." in await click(lee, lee.last[-1], "learning.cancel_course")
+    [cancelled] = await inbox(services, "ann")
+    assert "*BA refresher (one day)* has been cancelled, so your place is cancelled too" in cancelled.text
+    assert await inbox(services, "ben") == []
+    assert "has been cancelled" in await Chat(bot, email("ben")).click(f"learning.signup:{opportunity}",
+                                                                      str(opportunity))
+
+
+async def answer_all(chat: Chat, *lines: str) -> str:
+    reply = ""
+    for line in lines:
+        reply = await chat.send(line)
+    return reply

@@ -34,8 +34,8 @@ def test_the_issue_example_is_accepted_as_it_is(tmp_path: Path):
     assert session.ends_at == datetime(2027, 1, 12, 17, 0, tzinfo=UTC)
     assert (session.venue, session.capacity, session.booking_cutoff) == ("Ashby training centre", 5, None)
     assert spec.audience == {"all": [
-        {"all": [{"any": [{"station": ["Ashby"]}, {"team": ["Red Watch"]}]},
-                 {"competence": "FFBA1", "status": ["expiring"], "within_days": 90}]},
+        {"any": [{"station": ["Ashby"]}, {"team": ["Red Watch"]}]},
+        {"competence": "FFBA1", "status": ["expiring"], "within_days": 90},
         {"not": {"role": ["station_manager"]}},
     ]}
 

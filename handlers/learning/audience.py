@@ -143,7 +143,15 @@ def _node(value: Any, where: str, problems: list[str], base: Path | None) -> dic
             parts.append({"appraisal": "overdue"})
     if not parts:
         return None
-    return parts[0] if len(parts) == 1 else {"all": parts}
+    return parts[0] if len(parts) == 1 else {"all": _flat("all", parts)}
+
+
+def _flat(kind: str, nodes: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """An "all" inside an "all" (or "any" in "any") says the same as its children listed in the outer one."""
+    out: list[dict[str, Any]] = []
+    for node in nodes:
+        out += node[kind] if list(node) == [kind] else [node]
+    return out
 
 
 def _group(kind: str, items: list, where: str, problems: list[str], base: Path | None) -> dict[str, Any] | None:
@@ -151,7 +159,7 @@ def _group(kind: str, items: list, where: str, problems: list[str], base: Path |
     kept = [c for c in children if c is not None]
     if not kept:
         return None
-    return kept[0] if len(kept) == 1 else {kind: kept}
+    return kept[0] if len(kept) == 1 else {kind: _flat(kind, kept)}
 
 
 def _competence(value: dict, where: str, problems: list[str]) -> dict[str, Any]:
@@ -434,28 +442,34 @@ def from_form(values: dict[str, str]) -> dict[str, Any]:
 
 
 def to_form(node: dict[str, Any] | None) -> dict[str, str] | None:
-    """The form's answers for a tree the form could have made (to prefill it), or None."""
+    """The form's answers for a tree the form could have made (to prefill it), or None when it could not."""
     if not node:
         return {}
-    parts = node["all"] if "all" in node else [node]
+    names = {"station": "stations", "team": "teams", "role": "roles", "people": "people"}
     values: dict[str, str] = {}
-    for part in parts:
-        if "any" in part or any(k in part for k in ("station", "team", "role", "people")) and "not" not in part:
-            for leaf in part.get("any", [part]):
-                keys = [k for k in ("station", "team", "role", "people") if k in leaf]
-                if len(keys) != 1 or len(leaf) != 1:
+    grouped = False
+    for part in node["all"] if "all" in node else [node]:
+        leaves = part["any"] if "any" in part else [part]
+        if all(len(leaf) == 1 and next(iter(leaf)) in names for leaf in leaves):
+            if grouped:
+                return None  # two "any" groups: more than the form can say
+            grouped = True
+            for leaf in leaves:
+                key = next(iter(leaf))
+                if names[key] in values:
                     return None
-                name = {"station": "stations", "team": "teams", "role": "roles", "people": "people"}[keys[0]]
-                values[name] = ", ".join(leaf[keys[0]])
-        elif "competence" in part:
+                values[names[key]] = ", ".join(leaf[key])
+        elif "competence" in part and "competence" not in values:
             values["competence"] = part["competence"]
-            values["status"] = ",".join(part["status"]) if part["status"] != list(NEEDS) else "needs"
+            values["status"] = "needs" if part["status"] == list(NEEDS) else ",".join(part["status"])
             if "within_days" in part:
                 values["within_days"] = str(part["within_days"])
-        elif "appraisal" in part:
+        elif part == {"appraisal": "overdue"}:
             values["appraisal"] = "yes"
-        elif "not" in part and "role" in part["not"] and len(part["not"]) == 1:
+        elif "not" in part and list(part["not"]) == ["role"] and "exclude_roles" not in values:
             values["exclude_roles"] = ", ".join(part["not"]["role"])
         else:
             return None
+    if "," in values.get("status", ""):
+        return None  # several statuses: the form's choice holds one
     return values

@@ -129,10 +129,6 @@ def parse_cutoff(value: object, tz: ZoneInfo, today: date, starts_at: datetime) 
     return parse_local(value, tz, today)
 
 
-def local(moment: datetime, tz: ZoneInfo) -> datetime:
-    return moment.astimezone(tz)
-
-
 def when_context(starts_at: datetime, ends_at: datetime, tz: ZoneInfo) -> dict[str, str]:
     """What templates need to say when a session is (in UK date style, by the `ukdate` filter)."""
     start, end = starts_at.astimezone(tz), ends_at.astimezone(tz)

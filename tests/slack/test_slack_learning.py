@@ -99,3 +99,16 @@ async def test_l_and_d_use_slash_ld_for_sign_ups(slack):
     assert [b["text"]["text"] for b in buttons(confirm)] == ["Send to 4 now"]
     await press(slack, SLACK["ld"], confirm, "learning.send_yes")
     assert slack.fake.of("chat.update")[-1]["text"].startswith("Sent ✓ 4 invitations")
+
+
+async def test_progress_names_who_could_not_be_reached_and_why(slack):
+    await _linked(slack)
+    services = slack.bot.services
+    opportunity = await add(services, audience={"people": [email("ann"), email("dee")]})  # Dee has no Slack
+    await run_use_case(services, broadcasts.send, None, opportunity_id=opportunity, config=config_for(services))
+    report = await deliver(services, [PLATFORM.deliverer(services)])
+    assert (len(report.delivered), len(report.unreachable)) == (1, 1)
+    await slack.command(SLACK["ld"], f"progress {opportunity}")
+    text = slack.last_posted(dm_of(SLACK["ld"]))["text"]
+    assert "2 invited — 1 delivered, 0 on their way" in text and "1 unreachable" in text
+    assert "• Unreachable: Dee Dyer (dee@northvale.example) — unreachable on every platform" in text
