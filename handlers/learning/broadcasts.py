@@ -217,6 +217,6 @@ async def progress(db: AsyncSession, actor: Person | None, at: Moment, *, opport
         select(func.count()).select_from(LearningInvitation)
         .join(LearningBooking, and_(LearningBooking.opportunity_id == LearningInvitation.opportunity_id,
                                          LearningBooking.person_id == LearningInvitation.person_id))
-        .where(LearningInvitation.opportunity_id == found.id)
+        .where(LearningInvitation.opportunity_id == found.id, LearningBooking.status.in_(rec.LIVE))
     ) or 0)
     return result
