@@ -29,7 +29,9 @@ class Act(StrEnum):
     ASK_POLICY = "policy.ask"
     ANSWER_HANDOFFS = "policy.answer_handoffs"  # reply to questions handed to L&D, save standard answers
     MANAGE_DOCUMENTS = "policy.manage_documents"  # import and remove documents, synonyms
-    MANAGE_LEARNING = "learning.manage"
+    MANAGE_LEARNING = "learning.manage"  # opportunities, audiences, broadcasts, bookings for others, attendance
+    TAKE_LEARNING = "learning.take"  # sign up, cancel your own booking, answer evaluations
+    APPROVE_LEARNING = "learning.approve"  # approve a booking that needs the line manager's say
     VIEW_REPORTS = "reports.view"  # organisation-wide figures
     EDIT_TEMPLATES = "templates.edit"
     MANAGE_PEOPLE = "people.manage"
@@ -57,7 +59,7 @@ class Role(StrEnum):
 Grant = Rel | Role
 SUBJECT_ACTS = frozenset({
     Act.VIEW_RECORD, Act.READ_SHARED_REFLECTIONS, Act.WRITE_OWN_RECORD, Act.DECIDE_EVIDENCE,
-    Act.ACT_ON_NUDGES, Act.VIEW_TEAM,
+    Act.ACT_ON_NUDGES, Act.VIEW_TEAM, Act.APPROVE_LEARNING,
 })
 
 # Who may: any one grant in the set is enough. A relationship grant applies only to acts about a subject.
@@ -72,6 +74,9 @@ GRANTS: dict[Act, frozenset[Grant]] = {
     Act.ANSWER_HANDOFFS: frozenset({Role.LD, Role.ADMIN}),
     Act.MANAGE_DOCUMENTS: frozenset({Role.LD, Role.ADMIN}),
     Act.MANAGE_LEARNING: frozenset({Role.LD}),
+    Act.TAKE_LEARNING: frozenset({Role.STAFF}),
+    # The line manager decides; L&D too, for someone with no line manager (and on the command line).
+    Act.APPROVE_LEARNING: frozenset({Rel.LINE_MANAGER, Role.LD}),
     Act.VIEW_REPORTS: frozenset({Role.LD, Role.ADMIN}),
     Act.EDIT_TEMPLATES: frozenset({Role.ADMIN}),
     Act.MANAGE_PEOPLE: frozenset({Role.ADMIN}),
@@ -80,7 +85,7 @@ GRANTS: dict[Act, frozenset[Grant]] = {
     Act.IMPORT_RECORDS: frozenset({Role.LD, Role.ADMIN}),
 }
 # Never about yourself, whatever your role: an assessor does not verify their own evidence.
-NEVER_SELF = frozenset({Act.DECIDE_EVIDENCE, Act.ACT_ON_NUDGES, Act.VIEW_TEAM})
+NEVER_SELF = frozenset({Act.DECIDE_EVIDENCE, Act.ACT_ON_NUDGES, Act.VIEW_TEAM, Act.APPROVE_LEARNING})
 # Deepest management chain followed (a guard: imports already refuse loops).
 MAX_CHAIN = 25
 

@@ -85,7 +85,7 @@ class ConsoleSession:
         if self.person_id is None:
             return []
         services = self.bot.services
-        messages = await pending_for(services.sessions, self.person_id, PLATFORM)
+        messages = await pending_for(services.sessions, self.person_id, PLATFORM, now=services.now())
         replies = [render_message(m, PLATFORM, services.catalogue) for m in messages]
         await mark_shown(services.sessions, [m.id for m in messages], PLATFORM, now=services.now())
         return replies

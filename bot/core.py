@@ -235,7 +235,7 @@ class Bot:
                 turn.say("core.cancelled")
             return
         if turn.dialog is not None:
-            if self._dialog_words(turn, text):
+            if await self._dialog_words(turn, text):
                 return
             if await self._continue_dialog(turn, text):
                 return
@@ -264,9 +264,12 @@ class Bot:
         return True
 
     # --- words that mean themselves inside a dialog ------------------------------------------------------
-    def _dialog_words(self, turn: Turn, text: str) -> bool:
+    async def _dialog_words(self, turn: Turn, text: str) -> bool:
         """`help` and `back` inside a form, and a known command typed where an answer is expected (held,
-        never saved as the answer, until the person says which they meant). True when handled here."""
+        never saved as the answer, until the person says which they meant). True when handled here.
+
+        Only a command the person is offered counts: "send" is L&D's command, and a manager typing it to
+        send a decision means their answer."""
         assert turn.dialog is not None
         word = forms.normalise(text)
         data = turn.dialog.data
@@ -286,6 +289,8 @@ class Bot:
         if matched is None or len(text.split()) > SWITCH_MAX_WORDS or not _COMMAND_LIKE.match(text):
             return False
         if in_form and forms.is_option(forms.current_field(data), text):
+            return False
+        if matched[0].may is not None and not await turn.could(matched[0].may):
             return False
         data["held"] = text
         doing = forms.state_form(data).title if in_form else ""

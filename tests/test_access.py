@@ -24,6 +24,7 @@ record.write_own          staff    Y---   assessor Y---   ld Y---   admin Y---
 evidence.decide           staff    -Y--   assessor -YYY   ld -Y--   admin -Y--
 nudges.act                staff    -Y--   assessor -Y--   ld -Y--   admin -Y--
 team.view                 staff    -YY-   assessor -YY-   ld -YY-   admin -YY-
+learning.approve          staff    -Y--   assessor -Y--   ld -YYY   admin -Y--
 """
 # Not about anyone: may the role do it at all?
 GLOBAL = """
@@ -31,6 +32,7 @@ policy.ask                staff Y  assessor Y  ld Y  admin Y
 policy.answer_handoffs    staff -  assessor -  ld Y  admin Y
 policy.manage_documents   staff -  assessor -  ld Y  admin Y
 learning.manage           staff -  assessor -  ld Y  admin -
+learning.take             staff Y  assessor Y  ld Y  admin Y
 reports.view              staff -  assessor -  ld Y  admin Y
 templates.edit            staff -  assessor -  ld -  admin Y
 people.manage             staff -  assessor -  ld -  admin Y

@@ -40,3 +40,15 @@ def test_outbox_turn_and_command_line_benchmarks_run_small():
     cli = subprocess.run([sys.executable, "-m", "bench.cli_bench", "--runs", "1"],
                          cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert cli.returncode == 0 and "ldbot --help" in cli.stdout, cli.stderr
+
+
+def test_learning_benchmark_runs_a_small_broadcast():
+    done = subprocess.run(
+        [sys.executable, "-m", "bench.learning_bench", "--people", "200", "--rate", "200", "--pg", ""],
+        cwd=ROOT, capture_output=True, text=True, timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    line = re.search(r"SQLite: audience of 200 from 240 people: query \d+ ms; .* lost (\d+), duplicated (\d+)",
+                     done.stdout)
+    assert line is not None, done.stdout
+    assert (line.group(1), line.group(2)) == ("0", "0")

@@ -38,6 +38,18 @@ async def test_the_held_text_can_still_be_the_answer_when_that_is_what_was_meant
     assert (await all_evidence(services))[0].feedback == "record the casualty handover"
 
 
+async def test_the_words_of_a_command_only_others_are_offered_are_the_answer(services):
+    """"courses" and "send" are L&D's commands: a manager typing them in a form or a review means them."""
+    await setup_org(services)
+    evidence_id = await submitted(services)
+    sam = Chat(make_bot(services), MANAGER)
+    await sam.click("evidence.decide", f"{evidence_id}:not_yet_competent")
+    shown = await sam.send("courses")
+    assert "looks like" not in shown and "will read this feedback" in shown and "courses" in shown
+    assert "Marked not yet competent" in await sam.send("send")
+    assert (await all_evidence(services))[0].feedback == "courses"
+
+
 async def test_a_template_edit_left_open_does_not_swallow_the_next_command(services):
     await add_person(services, "admin@example.org", "Ada Admin", role="admin")
     ada = Chat(make_bot(services), "admin@example.org")

@@ -10,6 +10,7 @@ import click
 from bot.app import make_bot
 from bot.console import run_console
 from bot.runtime import Runtime
+from handlers.learning.config import config_for
 from handlers.people.sample import load_everything
 
 DEMO_USER = "alex.morgan@northvale-fire.example"
@@ -19,7 +20,8 @@ async def _chat(runtime: Runtime, email: str, *, seed: bool) -> int:
     services = runtime.open_services()
     try:
         if seed:
-            await load_everything(services.sessions, services.today())
+            await load_everything(services.sessions, services.today(), now=services.now(),
+                                  learning=config_for(services))
         code = await run_console(make_bot(services), email)
         if code == 2:
             click.echo(

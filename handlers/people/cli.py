@@ -8,6 +8,7 @@ import click
 
 from bot.runtime import Runtime
 from bot.services import Services
+from handlers.learning.config import config_for
 from handlers.people.sample import load_everything
 from storage.db import unit_of_work
 from storage.org_import import ImportReport, import_competences, import_people
@@ -78,6 +79,7 @@ def competences_import(runtime: Runtime, path: Path) -> None:
 @click.pass_obj
 def seed(runtime: Runtime, sample: bool) -> None:
     """Load the sample organisation, its competence framework and policy documents (idempotent)."""
-    counts = runtime.run(lambda services: load_everything(services.sessions, services.today()))
+    counts = runtime.run(lambda services: load_everything(services.sessions, services.today(), now=services.now(),
+                                                          learning=config_for(services)))
     click.echo("Sample loaded: " + ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in counts.items()) + ".")
 

@@ -17,7 +17,7 @@ from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime
 from typing import Any, Literal
 
-from sqlalchemy import event, or_, select, text, update
+from sqlalchemy import event, or_, select, text, true, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
@@ -164,8 +164,11 @@ async def hold_replies(
 
 
 # --- the console, which has no push ----------------------------------------------------------------------
-async def pending_for(sessions: async_sessionmaker[AsyncSession], person_id: int, platform: str) -> list[OutgoingMessage]:
-    """Messages a person has not had yet that may be shown on `platform` (for the console)."""
+async def pending_for(
+    sessions: async_sessionmaker[AsyncSession], person_id: int, platform: str, *, now: datetime | None = None
+) -> list[OutgoingMessage]:
+    """Messages a person has not had yet that may be shown on `platform` (for the console). Given `now`,
+    only those due by then: a broadcast L&D scheduled for next week is not shown today."""
     async with sessions() as db:
         rows = await db.scalars(
             select(OutgoingMessage)
@@ -173,6 +176,7 @@ async def pending_for(sessions: async_sessionmaker[AsyncSession], person_id: int
                 OutgoingMessage.recipient_id == person_id,
                 OutgoingMessage.status.in_(("pending", "parked")),
                 or_(OutgoingMessage.platform.is_(None), OutgoingMessage.platform == platform),
+                true() if now is None else OutgoingMessage.next_attempt_at <= now,
             )
             .order_by(OutgoingMessage.id)
         )

@@ -1,5 +1,6 @@
 """All models, imported here so Alembic and `Base.metadata` see every table."""
 
+import storage.models.learning  # noqa: E402,F401 - learning opportunities, bookings, evaluations (issue 12)
 import storage.models.nudges  # noqa: E402,F401 - appraisals, bookings, snoozes, nudge sends (issue 6)
 import storage.models.web  # noqa: E402,F401 - sign-in links and uploads of the web console (issue 13)
 import storage.policy.models  # noqa: E402,F401 - policy documents, questions, feedback (issue 5)

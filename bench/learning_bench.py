@@ -1,0 +1,185 @@
+"""A learning broadcast to 10,000 people: `python -m bench.learning_bench [--people 10000] [--rate 100]
+[--throttle 0.005] [--pg URL]`.
+
+Builds an organisation where the audience (one station, whoever's competence is not in date) holds
+`--people` people, half reached on Slack and half on Teams, and a further fifth who are in date (so the
+query has people to leave out). Times the audience query (the preview L&D see) and the send (invitations
+and their outbox rows, one statement each), then runs the real outbox sender against the loopback fakes of
+Slack's Web API and the Bot Connector (bench/fakes.py, as bench/outbox_bench.py does), which answer a share
+of calls with 429 and Retry-After. Prints messages per second against the configured platform limits (goal:
+at least 95 %), and how many were lost (goal 0) or arrived twice (goal 0), on SQLite and, with --pg or
+LDBOT_TEST_DATABASE_URL, PostgreSQL.
+
+The clock runs at real speed from a Tuesday at 10:00 UK time, so everyone is at work and is messaged now.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from sqlalchemy import func, insert, select
+
+from bench.fakes import FakeConnector, FakeSlackApi
+from bench.outbox_bench import teams_reference
+from bot.app import make_catalogue
+from bot.services import Services
+from bot.settings import load_settings
+from bot.slack.platform import PLATFORM as SLACK
+from bot.teams.platform import PLATFORM as TEAMS
+from bot.usecase import run_use_case
+from handlers.learning import broadcasts, opportunities
+from handlers.learning.config import config_for
+from handlers.learning.spec import parse_spec
+from scheduler.outbox import OutboxSender
+from storage.db import make_engine, make_sessionmaker, scratch_postgres, unit_of_work
+from storage.migrate import upgrade
+from storage.models import (
+    Competence,
+    CompetenceStanding,
+    ConversationRef,
+    Evidence,
+    OutgoingMessage,
+    Person,
+    PlatformIdentity,
+)
+
+START = datetime(2026, 11, 17, 10, 0, tzinfo=UTC)  # a Tuesday, 10:00 in London
+
+
+def clock_from(start: datetime):  # noqa: ANN201 - a Clock
+    offset = start - datetime.now(UTC)
+    return lambda: datetime.now(UTC) + offset
+
+
+async def fill(services: Services, audience: int, connector_url: str) -> None:
+    """`audience` people who need the competence (a third never evidenced, a third expired, a third running
+    out), half on Slack and half on Teams, and a fifth as many again who are in date."""
+    now = services.now()
+    in_date = audience // 5
+    total = audience + in_date
+    async with unit_of_work(services.sessions) as db:
+        competence = Competence(code="BNC1", title="Bench competence", risk_critical=True, revalidation_months=12)
+        db.add(competence)
+        await db.flush()
+        await db.execute(insert(Person), [
+            {"id": n, "email": f"person{n}@bench.example", "name": f"Person {n:05d}", "role": "firefighter",
+             "team": f"Watch {n % 4}", "station": "Bench", "active": True, "created_at": now}
+            for n in range(1, total + 1)
+        ])
+        half = audience // 2
+        await db.execute(insert(PlatformIdentity), [
+            {"platform": "slack", "platform_user_id": f"U{n:07d}", "person_id": n, "created_at": now}
+            for n in range(1, half + 1)
+        ])
+        await db.execute(insert(ConversationRef), [
+            {"platform": "teams", "person_id": n, "reference": teams_reference(n, connector_url), "updated_at": now}
+            for n in range(half + 1, audience + 1)
+        ])
+        # Evidence behind each standing: expired (a third), running out within 30 days (a third), or in date.
+        today = now.date()
+        rows = []
+        for n in range(1, total + 1):
+            if n <= audience // 3:
+                continue  # never evidenced
+            until = today - timedelta(days=20) if n <= 2 * audience // 3 else (
+                today + timedelta(days=10) if n <= audience else today + timedelta(days=200))
+            rows.append((n, until))
+        ids = list(await db.scalars(insert(Evidence).returning(Evidence.id), [
+            {"person_id": n, "kind": "observed", "activity_date": until - timedelta(days=365), "description": "bench",
+             "links": [], "status": "competent", "valid_until": until, "source": "bench", "created_at": now,
+             "updated_at": now}
+            for n, until in rows
+        ]))
+        await db.execute(insert(CompetenceStanding), [
+            {"person_id": n, "competence_id": competence.id, "evidence_id": evidence_id,
+             "activity_date": until - timedelta(days=365), "valid_until": until}
+            for (n, until), evidence_id in zip(rows, ids, strict=True)
+        ])
+
+
+async def measure(url: str, label: str, *, people: int, rate: float, throttle: float) -> None:
+    slack, connector = FakeSlackApi(throttle_share=throttle), FakeConnector(throttle_share=throttle, seed=8)
+    await slack.start()
+    await connector.start()
+    settings = load_settings(
+        database_url=url, _env_file=None, slack_bot_token="xoxb-bench", slack_signing_secret="bench",
+        slack_api_url=slack.api_url, teams_enabled=True, outbox_slack_per_second=rate, outbox_teams_per_second=rate,
+    )
+    engine = make_engine(settings.database_url, pool_size=20) if url.startswith("postgresql") else make_engine(url)
+    services = Services(settings, engine, make_sessionmaker(engine), make_catalogue(), clock_from(START))
+    try:
+        await fill(services, people, connector.url)
+        config = config_for(services)
+        spec = parse_spec({
+            "title": "Bench refresher", "competences": ["BNC1"],
+            "sessions": [{"start": "2026-12-15 09:00", "end": "17:00", "venue": "Bench", "capacity": 30}],
+            "audience": {"all": [{"station": "Bench"}, {"competence": "BNC1"}]},
+        }, tz=services.tz, now=services.now())
+        opportunity = (await run_use_case(services, opportunities.create_opportunity, None, spec=spec)).opportunity.id
+
+        started = time.perf_counter()
+        preview = await run_use_case(services, broadcasts.preview, None, opportunity_id=opportunity, config=config)
+        query = time.perf_counter() - started
+        assert len(preview.members) == people, (len(preview.members), people)
+        started = time.perf_counter()
+        sent = await run_use_case(services, broadcasts.send, None, opportunity_id=opportunity, config=config)
+        queue = time.perf_counter() - started
+        assert sent.invited == people
+
+        sender = OutboxSender(services, [SLACK.deliverer(services), TEAMS.deliverer(services)], poll_seconds=0.2)
+        started, cpu = time.perf_counter(), time.process_time()
+        task = asyncio.ensure_future(sender.run())
+        pending = people
+        while pending and time.perf_counter() - started < people / rate + 120:
+            await asyncio.sleep(0.25)
+            async with services.sessions() as db:
+                pending = await db.scalar(
+                    select(func.count()).select_from(OutgoingMessage).where(OutgoingMessage.status != "delivered"))
+        elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+        received = slack.received + connector.received
+        lost = people - len(received)
+        duplicated = sum(n - 1 for n in received.values() if n > 1)
+        limit = 2 * rate
+        achieved = (people - lost) / elapsed
+        print(f"{label}: audience of {people} from {people + people // 5} people: query {query * 1000:.0f} ms; "
+              f"invitations and outbox rows written in {queue:.2f}s; delivered in {elapsed:.1f}s at "
+              f"{achieved:.1f} msg/s = {achieved / limit:.1%} of the limit (Slack and Teams, {rate:g}/s each); "
+              f"429s answered {slack.throttled + connector.throttled}; lost {lost}, duplicated {duplicated} "
+              f"(this process, fakes included, used {cpu / elapsed:.0%} of a core)",
+              flush=True)
+    finally:
+        await engine.dispose()
+        await slack.close()
+        await connector.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--people", type=int, default=10_000)
+    parser.add_argument("--rate", type=float, default=100.0, help="messages per second allowed per platform")
+    parser.add_argument("--throttle", type=float, default=0.005, help="share of calls the fakes answer with 429")
+    parser.add_argument("--pg", default=os.environ.get("LDBOT_TEST_DATABASE_URL"))
+    args = parser.parse_args()
+    options = {"people": args.people, "rate": args.rate, "throttle": args.throttle}
+    with tempfile.TemporaryDirectory() as folder:
+        url = f"sqlite+aiosqlite:///{Path(folder) / 'learning.db'}"
+        upgrade(url)
+        asyncio.run(measure(url, "SQLite", **options))
+    if args.pg:
+        with scratch_postgres(args.pg, "ldbot_bench") as url:
+            upgrade(url)
+            asyncio.run(measure(url, "PostgreSQL", **options))
+    else:
+        print("PostgreSQL skipped (give --pg URL or set LDBOT_TEST_DATABASE_URL)")
+
+
+if __name__ == "__main__":
+    main()
