@@ -4,7 +4,7 @@ catalogue's templates are all built from it: adding a capability is adding its p
 Order matters only for ties: where two commands have the same help rank, the earlier unit's comes first.
 """
 
-from handlers import admin, evidence, help, nudges, people, policy, record, reflections, verification
+from handlers import admin, evidence, help, nudges, people, policy, privacy, record, reflections, verification
 
 UNITS = (
     reflections.UNIT,
@@ -15,5 +15,6 @@ UNITS = (
     nudges.UNIT,
     admin.UNIT,
     people.UNIT,
+    privacy.UNIT,
     help.UNIT,
 )

@@ -21,6 +21,7 @@ ABOUT_A_PERSON = """
 record.view               staff    YYY-   assessor YYYY   ld YYYY   admin YYYY
 reflections.read_shared   staff    -Y--   assessor -Y--   ld -Y--   admin -Y--
 record.write_own          staff    Y---   assessor Y---   ld Y---   admin Y---
+record.views              staff    Y---   assessor Y---   ld Y---   admin Y---
 evidence.decide           staff    -Y--   assessor -YYY   ld -Y--   admin -Y--
 nudges.act                staff    -Y--   assessor -Y--   ld -Y--   admin -Y--
 team.view                 staff    -YY-   assessor -YY-   ld -YY-   admin -YY-
@@ -35,6 +36,7 @@ reports.view              staff -  assessor -  ld Y  admin Y
 templates.edit            staff -  assessor -  ld -  admin Y
 people.manage             staff -  assessor -  ld -  admin Y
 audit.view                staff -  assessor -  ld -  admin Y
+privacy.manage            staff -  assessor -  ld -  admin Y
 """
 RELS = (Rel.SELF, Rel.LINE_MANAGER, Rel.CHAIN, Rel.OTHER)
 ROLE_NAMES = {"staff": "firefighter", "assessor": "assessor", "ld": "ld", "admin": "admin"}

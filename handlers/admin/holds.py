@@ -1,0 +1,14 @@
+"""What the responses unit holds about a person: which of the bot's wordings an admin changed."""
+
+from bot.personal_data import Erase, Holding, Holdings, Link
+
+HOLDS = Holdings(
+    owner="admin",
+    tables=(
+        Holding(
+            "template_overrides", "Wordings of the bot you changed",
+            links=(Link("changed by you", Erase.DETACH, column="updated_by_id", columns=("name", "updated_at")),),
+            scrub=("source",),
+        ),
+    ),
+)
