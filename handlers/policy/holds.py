@@ -49,7 +49,7 @@ HOLDS = Holdings(
             "policy_standard_answers", "Standard answers",
             links=(
                 Link("written by you", Erase.DETACH, column="author_id", columns=("id", "answer", "created_at"),
-                     set={"author_name": "the L&D team"}),
+                     set={"author_name": "a former member of staff"}),
                 Link("made from a question you asked", Erase.DETACH, where="handlers.policy.holds:standard_answers_from",
                      columns=("id", "question", "created_at"), set={"question": ""}),
             ),

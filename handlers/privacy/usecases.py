@@ -132,8 +132,9 @@ async def erase_person(
     subject = await held.subject_for(db, person)
     kept_reason = clean_reason(reason, subject)
     was_active = person.active
-    if was_active:
-        await leave(db, actor, at, person=person, on=at.today, source="erasure", tell=False)
+    notices = []
+    if was_active:  # what moves on is told to whoever takes it (never naming them): new verification requests
+        notices = (await leave(db, actor, at, person=person, on=at.today, source="erasure", tell=False)).notices
         await db.flush()
     found = await held.plan(db, subject, held.declarations())
     outcome = await held.carry_out(db, found, at)
@@ -142,7 +143,7 @@ async def erase_person(
                  **_by(actor, via, account))
     log.info("person erased removed=%s anonymised=%s via=%s", sum(outcome.removed.values()),
              sum(outcome.anonymised.values()), via)
-    return Erased(outcome, was_active)
+    return Erased(outcome, was_active, notices=notices)
 
 
 @dataclass

@@ -1,0 +1,135 @@
+"""Erasure: afterwards no table holds the person's name, email, platform ids or the words they wrote;
+other people's records stay whole, and the service keeps only anonymous counts."""
+
+from __future__ import annotations
+
+import asyncio
+
+from click.testing import CliRunner
+from sqlalchemy import func, select
+
+from bot.cli import main
+from bot.usecase import Refused, apply
+from handlers.privacy.usecases import erase_person
+from storage.db import unit_of_work
+from storage.models import AuditEvent, Evidence, OutgoingMessage, Person, Reflection
+from storage.models.privacy import AnonymousTally
+from storage.org_import import person_by_email
+from storage.policy.models import PolicyStandardAnswer
+from tests.privacy_org import (
+    ALEX,
+    ANSWER,
+    JO,
+    PHRASE,
+    QUESTION,
+    SAM,
+    SLACK_ID,
+    TEAMS_ID,
+    build,
+    dump,
+    evidence_of,
+    naming,
+)
+
+
+async def ldbot(services, *args: str, input: str | None = None):
+    env = {"LDBOT_DATABASE_URL": services.settings.database_url}
+    return await asyncio.to_thread(CliRunner().invoke, main, list(args), env=env, input=input, catch_exceptions=False)
+
+
+async def test_after_erasure_no_table_holds_anything_that_identifies_them(services):
+    await build(services)
+    before = await dump(services)
+    needles = ("Alex Morgan", ALEX, SLACK_ID, TEAMS_ID, PHRASE, QUESTION)
+    # The person is all over the database before (so the search below is a real search).
+    assert {table for table, *_ in naming(before, *needles)} >= {
+        "people", "platform_identities", "conversation_refs", "dialog_states", "reflections", "evidence",
+        "outgoing_messages", "policy_questions", "policy_standard_answers",
+    }
+
+    declined = await ldbot(services, "privacy", "erase", "--user", ALEX, "--reason", "Request from Alex Morgan",
+                           input="n\n")
+    assert declined.exit_code == 1 and "Nothing was erased." in declined.output
+    assert "They are still here" in declined.output and "cannot be undone" in declined.output
+    assert await dump(services) == before  # asking changed nothing
+
+    result = await ldbot(services, "privacy", "erase", "--user", ALEX, "--reason",
+                         "Subject request from Alex Morgan (alex@example.org), ref 113", "--yes")
+    assert result.exit_code == 0, result.output
+    assert "Erased." in result.output and "competence assessments 1" in result.output
+
+    after = await dump(services)
+    assert naming(after, *needles) == []
+    # Other people's records stay, without the name; the service keeps the counts it must.
+    async with services.sessions() as db:
+        assert await person_by_email(db, ALEX) is None
+        jo_reflection = await db.scalar(select(Reflection.what_happened).where(Reflection.person_id.is_not(None)))
+        assert jo_reflection == "[removed] showed me the BA board."
+        standard = await db.scalar(select(PolicyStandardAnswer))
+        assert standard.answer == ANSWER and standard.question == "" and standard.author_name == "Lee Trainer"
+        tallies = {(t.kind, t.year, t.station, t.competence, t.outcome): t.count
+                   for t in await db.scalars(select(AnonymousTally))}
+        erased = await db.scalar(select(AuditEvent).where(AuditEvent.action == "erased"))
+    assert tallies == {
+        ("competence_assessment", 2026, "Ashby", "FFBA1", "competent"): 1,
+        ("appraisal", 2025, "Ashby", "", ""): 1,
+        ("reflection", 2026, "Ashby", "", ""): 2,
+    }
+    assert erased.entity_id == 0 and erased.actor_id is None
+    assert erased.detail["reason"] == "Subject request from [removed] ([removed]), ref 113"
+    assert erased.detail["via"] == "command_line" and erased.detail["removed"]["people"] == 1
+    jo_evidence = await evidence_of(services, JO)
+    assert [(e.status, e.feedback) for e in jo_evidence] == [("competent", "Good entry control.")]
+
+
+async def test_a_decider_erased_leaves_the_decisions_on_other_peoples_records(services):
+    people = await build(services)
+    async with unit_of_work(services.sessions) as db:
+        sam = await person_by_email(db, SAM)
+        at = services.at()
+        erased = await apply(db, await erase_person(db, None, at, person=sam, reason="left long ago", via="test"), at)
+    assert erased.was_active
+    # Sam was still here: Alex and Jo now report to Sam's manager, who also gets the evidence still waiting.
+    async with services.sessions() as db:
+        alex = await person_by_email(db, ALEX)
+        assert alex.line_manager_id == people["gm"]
+        waiting = await db.scalar(select(Evidence).where(Evidence.status == "submitted"))
+        assert waiting.verifier_id == people["gm"]
+        requests = list(await db.scalars(select(OutgoingMessage).where(
+            OutgoingMessage.template == "evidence.verify_request", OutgoingMessage.recipient_id == people["gm"])))
+    assert len(requests) == 1 and requests[0].status == "pending"
+    decided = [e for e in await evidence_of(services, ALEX) if e.status == "competent"]
+    assert [(e.decided_by_id, e.feedback) for e in decided] == [(None, "Well led, Alex Morgan.")]
+    assert naming(await dump(services), "Sam Patel", SAM) == []
+
+
+async def test_only_an_admin_may_erase_and_never_themselves(services):
+    await build(services)
+    async with unit_of_work(services.sessions) as db:
+        db.add(Person(email="ada@example.org", name="Ada Admin", role="admin"))
+    async with unit_of_work(services.sessions) as db:
+        sam, alex = await person_by_email(db, SAM), await person_by_email(db, ALEX)
+        for actor, subject, reason in ((sam, alex, "not_allowed"), (await person_by_email(db, "ada@example.org"),
+                                       await person_by_email(db, "ada@example.org"), "not_yourself")):
+            try:
+                await erase_person(db, actor, services.at(), person=subject, reason="x", via="web")
+            except Refused as refused:
+                assert refused.reason == reason
+            else:
+                raise AssertionError("erasure was not refused")
+    blank = await ldbot(services, "privacy", "erase", "--user", ALEX, "--reason", "  ", "--yes")
+    assert blank.exit_code == 2 and "give a reason" in blank.output
+    nobody = await ldbot(services, "privacy", "erase", "--user", "nobody@example.org", "--reason", "x", "--yes")
+    assert nobody.exit_code == 1 and "nobody with the email" in nobody.output
+    async with services.sessions() as db:
+        assert await db.scalar(select(func.count()).select_from(Person)) == 7
+
+
+async def test_a_second_erasure_finds_nobody_and_counts_nothing_twice(services):
+    await build(services)
+    first = await ldbot(services, "privacy", "erase", "--user", ALEX, "--reason", "request", "--yes")
+    assert first.exit_code == 0, first.output
+    again = await ldbot(services, "privacy", "erase", "--user", ALEX, "--reason", "request", "--yes")
+    assert again.exit_code == 1 and "nobody with the email" in again.output
+    async with services.sessions() as db:
+        assert await db.scalar(select(func.sum(AnonymousTally.count))) == 4
