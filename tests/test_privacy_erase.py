@@ -123,6 +123,13 @@ async def test_only_an_admin_may_erase_and_never_themselves(services):
     assert nobody.exit_code == 1 and "nobody with the email" in nobody.output
     async with services.sessions() as db:
         assert await db.scalar(select(func.count()).select_from(Person)) == 7
+    async with unit_of_work(services.sessions) as db:  # the web console's way: an admin, by name in the log
+        ada, jo = await person_by_email(db, "ada@example.org"), await person_by_email(db, JO)
+        ada_id = ada.id
+        await erase_person(db, ada, services.at(), person=jo, reason="asked to", via="web")
+    async with services.sessions() as db:
+        entry = await db.scalar(select(AuditEvent).where(AuditEvent.action == "erased"))
+    assert (entry.actor_id, entry.detail["via"], "account" in entry.detail) == (ada_id, "web", False)
 
 
 async def test_a_second_erasure_finds_nobody_and_counts_nothing_twice(services):

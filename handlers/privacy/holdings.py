@@ -223,7 +223,7 @@ async def carry_out(db: AsyncSession, found: Plan, at: Moment) -> Outcome:
     if found.tables is None:
         outcome.scrubbed = await scrub(db, found.subject, found.holdings)
     await db.flush()
-    db.expire_all()  # rows changed behind the ORM's back must be read again
+    db.expire_all()  # rows changed behind the ORM's back must be read again (callers: use the Subject's ids)
     return outcome
 
 

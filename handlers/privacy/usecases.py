@@ -130,6 +130,7 @@ async def erase_person(
     if actor is not None and actor.id == person.id:
         raise Refused("not_yourself")
     subject = await held.subject_for(db, person)
+    actor_id = actor.id if actor else None  # read now: erasure expires every loaded object
     kept_reason = clean_reason(reason, subject)
     was_active = person.active
     notices = []
@@ -138,7 +139,7 @@ async def erase_person(
         await db.flush()
     found = await held.plan(db, subject, held.declarations())
     outcome = await held.carry_out(db, found, at)
-    record_audit(db, actor.id if actor else None, "person", 0, "erased", now=at.now, reason=kept_reason,
+    record_audit(db, actor_id, "person", 0, "erased", now=at.now, reason=kept_reason,
                  removed=outcome.removed, anonymised=outcome.anonymised, kept=outcome.kept_anonymously,
                  **_by(actor, via, account))
     log.info("person erased removed=%s anonymised=%s via=%s", sum(outcome.removed.values()),
@@ -155,9 +156,10 @@ async def erase_reflections(db: AsyncSession, actor: Person | None, at: Moment, 
     """A leaver's reflections only (their retention period is shorter than the rest of their record)."""
     await _may_manage(db, actor)
     subject = await held.subject_for(db, person)
+    actor_id = actor.id if actor else None
     found = await held.plan(db, subject, held.declarations(), tables={"reflections"})
     outcome = await held.carry_out(db, found, at)
-    record_audit(db, actor.id if actor else None, "person", person.id, "reflections_erased", now=at.now,
+    record_audit(db, actor_id, "person", subject.id, "reflections_erased", now=at.now,
                  reason=reason, count=outcome.removed.get("reflections", 0))
     return ReflectionsErased(outcome)
 
