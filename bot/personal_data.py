@@ -22,6 +22,7 @@ person is not covered by some declaration.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -71,6 +72,9 @@ class Link:
     where: str | None = None  # ... or "module:function"(table, subject) -> SQL condition on the table
     columns: tuple[str, ...] | None = None  # what the export shows of these rows (None: every column)
     set: Mapping[str, Any] = field(default_factory=dict)  # written on rows that stay (DETACH)
+    # For a `where` that finds rows by their text: columns that must name the person as a whole word (the
+    # SQL condition finds candidates by substring; "Sam Patel" must not pick out "Sam Patelson").
+    confirm: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if (self.column is None) == (self.where is None):
@@ -116,6 +120,34 @@ class Holdings:
     note: str = ""  # for a unit that holds nothing of its own, why
 
 
+# --- finding and taking out a person's name -----------------------------------------------------------
+REMOVED = "[removed]"
+
+
+def pattern_for(subject: Subject) -> re.Pattern[str]:
+    """Each identifier as a whole word: "Sam Patel" is taken out of "ask Sam Patel", not "Sam Patelson"."""
+    words = "|".join(re.escape(text) for text in subject.identifiers)
+    return re.compile(rf"(?<!\w)(?:{words})(?!\w)", re.IGNORECASE)
+
+
+def scrub_value(value: Any, pattern: re.Pattern[str]) -> Any:
+    """The same value with every mention replaced, inside JSON lists and objects too."""
+    if isinstance(value, str):
+        return pattern.sub(REMOVED, value)
+    if isinstance(value, list):
+        return [scrub_value(item, pattern) for item in value]
+    if isinstance(value, dict):
+        return {scrub_value(key, pattern): scrub_value(item, pattern) for key, item in value.items()}
+    return value
+
+
+def names(values: Any, subject: Subject) -> bool:
+    """Whether any of these values (text, or JSON) names the person, as a whole word."""
+    pattern = pattern_for(subject)
+    return any(pattern.search(json.dumps(value, ensure_ascii=False) if not isinstance(value, str) else value)
+               for value in values if value is not None)
+
+
 # --- the core's own tables --------------------------------------------------------------------------------
 def dialog_states_of(table: Table, subject: Subject) -> ColumnElement[bool]:
     """Dialog states are keyed by platform user id (the console's is the email)."""
@@ -142,11 +174,16 @@ async def cancel_messages_mentioning(db: AsyncSession, subject: Subject, at: Mom
     """Messages about the person that no sender has handed to a platform yet are not sent at all."""
     table = OutgoingMessage.__table__
     unclaimed = or_(table.c.claimed_until.is_(None), table.c.claimed_until < at.now)
-    await db.execute(
-        update(table)
+    waiting = await db.execute(
+        select(table.c.id, table.c.context, table.c.elements)
         .where(messages_mentioning(table, subject), table.c.status.in_(("pending", "parked")), unclaimed)
-        .values(status="cancelled", last_error="cancelled: the person it was about was erased")
     )
+    ids = [row.id for row in waiting if names((row.context, row.elements), subject)]
+    if ids:
+        await db.execute(
+            update(table).where(table.c.id.in_(ids))
+            .values(status="cancelled", last_error="cancelled: the person it was about was erased")
+        )
     return {}  # nothing to keep as a count
 
 
@@ -219,7 +256,7 @@ CORE = Holdings(
                      columns=("id", "template", "kind", "status", "platform", "context", "created_at", "delivered_at")),
                 Link("sent to others, naming you", Erase.DETACH, where=f"{_core}:messages_mentioning",
                      columns=("id", "template", "kind", "status", "created_at"),
-                     set={"context": {}, "elements": {}, "dedupe_key": None}),
+                     set={"context": {}, "elements": {}, "dedupe_key": None}, confirm=("context", "elements")),
             ),
             scrub=("last_error",),
             before_erase=f"{_core}:cancel_messages_mentioning",

@@ -43,7 +43,7 @@ def test_declarations_name_real_tables_and_columns_and_can_be_carried_out():
                 assert column.nullable, f"{where}.{link.column} is emptied on erasure, so it must be nullable"
         else:
             assert callable(load(link.where)), where
-        for name in (*(link.columns or ()), *link.set):
+        for name in (*(link.columns or ()), *link.set, *link.confirm):
             assert name in table.c, f"{where} has no column {name}"
         assert link.erase is Erase.DETACH or not link.set, f"{where}: only rows that stay get values written"
     for declared in declarations():

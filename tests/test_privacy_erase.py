@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from bot.cli import main
 from bot.usecase import Refused, apply
 from handlers.privacy.usecases import erase_person
+from handlers.reflections.usecases import save_reflection
 from storage.db import unit_of_work
 from storage.models import AuditEvent, Evidence, OutgoingMessage, Person, Reflection
 from storage.models.privacy import AnonymousTally
@@ -25,11 +26,13 @@ from tests.privacy_org import (
     SAM,
     SLACK_ID,
     TEAMS_ID,
+    as_person,
     build,
     dump,
     evidence_of,
     naming,
 )
+from tests.support import queue
 
 
 async def ldbot(services, *args: str, input: str | None = None):
@@ -84,6 +87,9 @@ async def test_after_erasure_no_table_holds_anything_that_identifies_them(servic
 
 async def test_a_decider_erased_leaves_the_decisions_on_other_peoples_records(services):
     people = await build(services)
+    # Someone else whose name starts with Sam's: whole names only are taken out, and their messages stay.
+    await as_person(services, JO, save_reflection, draft={"what_happened": "Sam Patelson from Carrow showed me."})
+    other = await queue(services, people["jo"], "evidence.decided", {"by": "Sam Patelson"})
     async with unit_of_work(services.sessions) as db:
         sam = await person_by_email(db, SAM)
         at = services.at()
@@ -100,7 +106,13 @@ async def test_a_decider_erased_leaves_the_decisions_on_other_peoples_records(se
     assert len(requests) == 1 and requests[0].status == "pending"
     decided = [e for e in await evidence_of(services, ALEX) if e.status == "competent"]
     assert [(e.decided_by_id, e.feedback) for e in decided] == [(None, "Well led, Alex Morgan.")]
-    assert naming(await dump(services), "Sam Patel", SAM) == []
+    rows = await dump(services)
+    assert naming(rows, SAM) == [] and all("sam patel" not in row.replace("sam patelson", "") for _, row in rows)
+    async with services.sessions() as db:
+        kept = await db.get(OutgoingMessage, other)
+        texts = set(await db.scalars(select(Reflection.what_happened)))
+    assert (kept.status, kept.context) == ("pending", {"by": "Sam Patelson"})
+    assert "Sam Patelson from Carrow showed me." in texts
 
 
 async def test_only_an_admin_may_erase_and_never_themselves(services):

@@ -10,7 +10,6 @@ The declarations are the core's (`CORE`) and each unit's (`Unit.holds`). This mo
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -21,12 +20,22 @@ from sqlalchemy import ColumnElement, Table, and_, delete, false, or_, select, t
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Moment
-from bot.personal_data import CORE, Erase, Holding, Holdings, Link, Subject, mentions
+from bot.personal_data import (
+    CORE,
+    Erase,
+    Holding,
+    Holdings,
+    Link,
+    Subject,
+    mentions,
+    names,
+    pattern_for,
+    scrub_value,
+)
 from bot.unit import load
 from handlers.units import UNITS
 from storage.models import AuditEvent, Base, Person, PlatformIdentity
 
-REMOVED = "[removed]"
 CHUNK = 500  # keys per statement (SQLite's bound-parameter limit is far above it)
 
 
@@ -161,8 +170,13 @@ async def plan(
             continue
         table = table_of(holding)
         key_columns = list(table.primary_key.columns)
-        rows = await db.execute(select(*key_columns).where(condition(table, link, subject)))
-        found.targets.append(Target(holding, link, [tuple(row) for row in rows]))
+        checked = [table.c[name] for name in link.confirm]
+        rows = await db.execute(select(*key_columns, *checked).where(condition(table, link, subject)))
+        keys = [
+            tuple(row[: len(key_columns)]) for row in rows
+            if not checked or names(row[len(key_columns):], subject)  # SQL found candidates; words decide
+        ]
+        found.targets.append(Target(holding, link, keys))
     audit = AuditEvent.__table__
     found.audit_ids = list(await db.scalars(select(audit.c.id).where(audit_condition(holdings, subject, tables=tables))))
     return found
@@ -228,21 +242,6 @@ async def carry_out(db: AsyncSession, found: Plan, at: Moment) -> Outcome:
 
 
 # --- taking a person's name out of text that stays --------------------------------------------------------
-def pattern_for(subject: Subject) -> re.Pattern[str]:
-    return re.compile("|".join(re.escape(text) for text in subject.identifiers), re.IGNORECASE)
-
-
-def scrub_value(value: Any, pattern: re.Pattern[str]) -> Any:
-    """The same value with every mention replaced, inside JSON lists and objects too."""
-    if isinstance(value, str):
-        return pattern.sub(REMOVED, value)
-    if isinstance(value, list):
-        return [scrub_value(item, pattern) for item in value]
-    if isinstance(value, dict):
-        return {scrub_value(key, pattern): scrub_value(item, pattern) for key, item in value.items()}
-    return value
-
-
 async def scrub(db: AsyncSession, subject: Subject, holdings: Sequence[Holdings]) -> dict[str, int]:
     """Rows that stay but name the person in their text lose the name (someone else's reflection about
     them, a manager's feedback, a question's wording): one query per table finds them."""
