@@ -9,7 +9,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
-BENCHMARKS = ["bench.policy_bench", "bench.policy_eval", "bench.nudges_bench"]
+BENCHMARKS = ["bench.policy_bench", "bench.policy_eval", "bench.nudges_bench", "bench.privacy_bench"]
 
 failed = []
 for name in BENCHMARKS:

@@ -29,8 +29,24 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ColumnElement, Table, Text, and_, cast, delete, func, or_, select, update
+from sqlalchemy import (
+    Boolean,
+    ColumnElement,
+    String,
+    Table,
+    Text,
+    and_,
+    cast,
+    delete,
+    func,
+    literal,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import FunctionElement
 
 from bot.clock import Moment
 from storage.models import DialogState, OutgoingMessage, ProcessedEvent
@@ -154,19 +170,49 @@ def dialog_states_of(table: Table, subject: Subject) -> ColumnElement[bool]:
     return table.c.platform_user_id.in_(subject.user_ids)
 
 
-def mentions(column: Any, text: str) -> ColumnElement[bool]:
-    """A case-insensitive "this text appears in this column" that works for JSON columns too (stored as text
-    with non-ASCII escaped on SQLite, as JSONB on PostgreSQL)."""
-    as_text = func.lower(cast(column, Text))
-    found = as_text.contains(text.lower(), autoescape=True)
-    escaped = json.dumps(text)[1:-1]
-    return or_(found, as_text.contains(escaped.lower(), autoescape=True)) if escaped != text else found
+class text_mentions(FunctionElement[bool]):
+    """`CAST(column AS TEXT)` matches any of some LIKE patterns (lower-case, `\\` escapes), ignoring case.
+
+    PostgreSQL: `lower(...) LIKE ANY (ARRAY[...])`, one lower() a row (ILIKE is four times slower).
+    SQLite: one LIKE a pattern; SQLite's LIKE already ignores (ASCII) case, and lower() on every row would
+    make an erasure's searches twice as slow.
+    """
+
+    type = Boolean()
+    inherit_cache = True
+    name = "text_mentions"
+
+
+@compiles(text_mentions)
+def _like_sqlite(element: text_mentions, compiler: Any, **kw: Any) -> str:
+    column, *patterns = list(element.clauses)
+    text = f"CAST({compiler.process(column, **kw)} AS TEXT)"
+    return "(" + " OR ".join(f"{text} LIKE {compiler.process(p, **kw)} ESCAPE '\\'" for p in patterns) + ")"
+
+
+@compiles(text_mentions, "postgresql")
+def _like_postgresql(element: text_mentions, compiler: Any, **kw: Any) -> str:
+    column, *patterns = list(element.clauses)
+    array = ", ".join(compiler.process(p, **kw) for p in patterns)
+    return f"(lower(CAST({compiler.process(column, **kw)} AS TEXT)) LIKE ANY (ARRAY[{array}]))"
+
+
+def _like_pattern(text: str) -> str:
+    escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def mentions(column: Any, texts: tuple[str, ...] | list[str]) -> ColumnElement[bool]:
+    """Whether any of the texts appears in the column, ignoring case — JSON columns too (stored as text with
+    non-ASCII escaped on SQLite, as JSONB on PostgreSQL). A superset: whole words are checked in Python."""
+    variants = sorted({variant for text in texts for variant in (text, json.dumps(text)[1:-1])})
+    return text_mentions(column, *(literal(_like_pattern(v), String()) for v in variants))
 
 
 def messages_mentioning(table: Table, subject: Subject) -> ColumnElement[bool]:
     """Messages to other people that name the person (a verification request for their evidence, a digest
     listing them): what they were told is cleared, and any not sent yet are cancelled first."""
-    named = or_(*(or_(mentions(table.c.context, text), mentions(table.c.elements, text)) for text in subject.identifiers))
+    named = or_(mentions(table.c.context, subject.identifiers), mentions(table.c.elements, subject.identifiers))
     return and_(table.c.recipient_id != subject.id, named)
 
 

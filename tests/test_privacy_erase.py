@@ -152,3 +152,20 @@ async def test_a_second_erasure_finds_nobody_and_counts_nothing_twice(services):
     assert again.exit_code == 1 and "nobody with the email" in again.output
     async with services.sessions() as db:
         assert await db.scalar(select(func.sum(AnonymousTally.count))) == 4
+
+
+async def test_a_name_with_accents_is_found_in_text_and_in_json(services):
+    people = await build(services)
+    async with unit_of_work(services.sessions) as db:
+        db.add(Person(email="zoe@example.org", name="Zoë Brontë", role="firefighter", line_manager_id=people["sam"]))
+    await as_person(services, JO, save_reflection, draft={"what_happened": "Zoë Brontë ran the drill."})
+    await queue(services, people["sam"], "evidence.verify_request", {"staff_name": "Zoë Brontë", "description": "x"})
+    # Raw rows show SQLite's JSON with the accents escaped (repr doubles the backslash): look for both.
+    spellings = ("Zoë Brontë", "zo\\\\u00eb bront\\\\u00eb", "zoe@example.org")
+    before = {(table, needle) for table, needle, _ in naming(await dump(services), *spellings)}
+    assert {("people", "Zoë Brontë"), ("reflections", "Zoë Brontë")} <= before
+    assert ("outgoing_messages", "Zoë Brontë") in before or ("outgoing_messages", spellings[1]) in before
+    async with unit_of_work(services.sessions) as db:
+        zoe = await person_by_email(db, "zoe@example.org")
+        await erase_person(db, None, services.at(), person=zoe, reason="asked", via="test")
+    assert naming(await dump(services), *spellings) == []

@@ -255,7 +255,7 @@ async def scrub(db: AsyncSession, subject: Subject, holdings: Sequence[Holdings]
                 continue
             table = table_of(holding)
             columns = [table.c[name] for name in holding.scrub]
-            named = or_(*(mentions(column, text) for column in columns for text in subject.identifiers))
+            named = or_(*(mentions(column, subject.identifiers) for column in columns))
             key_columns = list(table.primary_key.columns)
             rows = (await db.execute(select(*key_columns, *columns).where(named))).all()
             for row in rows:
