@@ -238,3 +238,23 @@ async def test_leavers_drop_out_of_audiences(services, tmp_path):
                               competence_code="FFBA1", kind="observed", activity_date=date(2026, 11, 2),
                               description="Incident command exercise.", links=[])
     assert [v.email for v in gail.verifiers] == ["ash2@example.org"]
+
+
+async def test_left_on_is_checked_and_someone_who_left_before_ldbot_is_created_as_a_leaver(services, tmp_path):
+    header = HEADER.strip() + ",left_on\n"
+    bad = tmp_path / "bad.csv"
+    bad.write_text(header + EVERYONE["gm@example.org"] + ",soon\n" + EVERYONE["lee@example.org"] + ",31/02/2026\n",
+                   encoding="utf-8")
+    result = await ldbot(services, "org", "import", str(bad))
+    assert result.exit_code == 1 and "nothing was imported" in result.output
+    assert "bad.csv: line 2: left_on 'soon' is not a date (use YYYY-MM-DD or DD/MM/YYYY)" in result.output
+    assert "bad.csv: line 3: left_on '31/02/2026' is not a date" in result.output
+    good = tmp_path / "good.csv"
+    good.write_text(header + EVERYONE["gm@example.org"] + ",2020-03-31\n" + EVERYONE["lee@example.org"] + ",\n",
+                    encoding="utf-8")
+    result = await ldbot(services, "org", "import", str(good))
+    assert result.exit_code == 0, result.output
+    assert "People: 2 created, 0 updated, 0 unchanged." in result.output and "Left:" not in result.output
+    gail, lee = await person(services, "gm@example.org"), await person(services, "lee@example.org")
+    assert (gail.active, gail.left_on, lee.active, lee.left_on) == (False, date(2020, 3, 31), True, None)
+    assert "don't recognise you" in await Chat(make_bot(services), "gm@example.org").send("help")
