@@ -27,7 +27,8 @@ from storage.models.nudges import AppraisalRecord
 from storage.org_import import person_by_email
 from tests.nudge_org import rules
 from tests.privacy_org import as_person
-from tests.support import Chat, add_competence, queue
+from tests.support import Chat, add_competence, deliver, queue
+from tests.test_outbox import RecordingPlatform
 
 HEADER = "email,name,role,team,station,line_manager_email\n"
 EVERYONE = {
@@ -258,3 +259,18 @@ async def test_left_on_is_checked_and_someone_who_left_before_ldbot_is_created_a
     gail, lee = await person(services, "gm@example.org"), await person(services, "lee@example.org")
     assert (gail.active, gail.left_on, lee.active, lee.left_on) == (False, date(2020, 3, 31), True, None)
     assert "don't recognise you" in await Chat(make_bot(services), "gm@example.org").send("help")
+
+
+async def test_a_message_queued_for_someone_after_they_left_is_cancelled_not_parked(services, tmp_path):
+    await setup(services, tmp_path)
+    alex = await person(services, "alex@example.org")
+    async with unit_of_work(services.sessions) as db:
+        await leave(db, None, services.at(), person=await db.get(Person, alex.id), on=services.today(), source="test")
+    late = await queue(services, alex.id, "evidence.decided", {})  # e.g. an answer to a question asked before
+    fine = await queue(services, (await person(services, "jo@example.org")).id, "outbox.unreachable",
+                       {"name": "x", "email": "y"})
+    platform = RecordingPlatform()
+    report = await deliver(services, [platform])
+    assert (report.cancelled, report.delivered, report.parked, report.unreachable) == ([late], [fine], [], [])
+    assert [m.status for m in await messages(services, "alex@example.org")] == ["cancelled"]
+    assert [email for email, _ in platform.sent] == ["jo@example.org"]
