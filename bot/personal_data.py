@@ -94,7 +94,7 @@ class Link:
 
     def __post_init__(self) -> None:
         if (self.column is None) == (self.where is None):
-            raise ValueError("a Link has a column or a where condition, not both")
+            raise ValueError("a Link needs exactly one of `column` and `where`")
 
 
 @dataclass(frozen=True, slots=True)

@@ -116,8 +116,13 @@ async def sections(db: AsyncSession, subject: Subject, holdings: Sequence[Holdin
     for declared, holding, link in each_link(holdings):
         table = table_of(holding)
         shown = [table.c[name] for name in link.columns] if link.columns else list(table.c)
-        query = select(*shown).where(condition(table, link, subject)).order_by(*table.primary_key.columns)
-        rows = [{key: plain(value) for key, value in row._mapping.items()} for row in await db.execute(query)]
+        checked = [table.c[name].label(f"confirm_{name}") for name in link.confirm]
+        query = select(*shown, *checked).where(condition(table, link, subject)).order_by(*table.primary_key.columns)
+        rows = [
+            {key: plain(value) for key, value in row._mapping.items() if not key.startswith("confirm_")}
+            for row in await db.execute(query)
+            if not checked or names(row[len(shown):], subject)
+        ]
         if rows:
             found.append(Section(declared.owner, holding.table, holding.title, link.role, rows))
     found.sort(key=lambda s: (s.table != "people", s.table == "audit_events"))  # profile first, audit log last
