@@ -23,6 +23,7 @@ class Act(StrEnum):
     VIEW_RECORD = "record.view"  # a person's competence status and evidence
     READ_SHARED_REFLECTIONS = "reflections.read_shared"  # what a person chose to share with their manager
     WRITE_OWN_RECORD = "record.write_own"  # log reflections and evidence, withdraw evidence, export
+    SEE_RECORD_VIEWS = "record.views"  # who has looked at a person's record (the access log)
     DECIDE_EVIDENCE = "evidence.decide"
     ACT_ON_NUDGES = "nudges.act"  # appraisal done, book an assessment, snooze, see waiting evidence
     VIEW_TEAM = "team.view"
@@ -38,6 +39,7 @@ class Act(StrEnum):
     VIEW_AUDIT = "audit.view"
     USE_WEB_CONSOLE = "web.use"  # sign in to the web console (each page then asks for its own act)
     IMPORT_RECORDS = "records.import"  # import the competence framework, appraisal and assessment history
+    MANAGE_PERSONAL_DATA = "privacy.manage"  # export anyone's data, erase a person, apply retention
 
 
 class Rel(StrEnum):
@@ -58,7 +60,7 @@ class Role(StrEnum):
 
 Grant = Rel | Role
 SUBJECT_ACTS = frozenset({
-    Act.VIEW_RECORD, Act.READ_SHARED_REFLECTIONS, Act.WRITE_OWN_RECORD, Act.DECIDE_EVIDENCE,
+    Act.VIEW_RECORD, Act.READ_SHARED_REFLECTIONS, Act.WRITE_OWN_RECORD, Act.SEE_RECORD_VIEWS, Act.DECIDE_EVIDENCE,
     Act.ACT_ON_NUDGES, Act.VIEW_TEAM, Act.APPROVE_LEARNING,
 })
 
@@ -67,6 +69,7 @@ GRANTS: dict[Act, frozenset[Grant]] = {
     Act.VIEW_RECORD: frozenset({Rel.SELF, Rel.LINE_MANAGER, Rel.CHAIN, Role.ASSESSOR, Role.LD, Role.ADMIN}),
     Act.READ_SHARED_REFLECTIONS: frozenset({Rel.LINE_MANAGER}),
     Act.WRITE_OWN_RECORD: frozenset({Rel.SELF}),
+    Act.SEE_RECORD_VIEWS: frozenset({Rel.SELF}),
     Act.DECIDE_EVIDENCE: frozenset({Rel.LINE_MANAGER, Role.ASSESSOR}),
     Act.ACT_ON_NUDGES: frozenset({Rel.LINE_MANAGER}),
     Act.VIEW_TEAM: frozenset({Rel.LINE_MANAGER, Rel.CHAIN}),
@@ -83,6 +86,7 @@ GRANTS: dict[Act, frozenset[Grant]] = {
     Act.VIEW_AUDIT: frozenset({Role.ADMIN}),
     Act.USE_WEB_CONSOLE: frozenset({Role.LD, Role.ADMIN}),
     Act.IMPORT_RECORDS: frozenset({Role.LD, Role.ADMIN}),
+    Act.MANAGE_PERSONAL_DATA: frozenset({Role.ADMIN}),
 }
 # Never about yourself, whatever your role: an assessor does not verify their own evidence.
 NEVER_SELF = frozenset({Act.DECIDE_EVIDENCE, Act.ACT_ON_NUDGES, Act.VIEW_TEAM, Act.APPROVE_LEARNING})

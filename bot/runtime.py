@@ -8,6 +8,7 @@ instead of importing the code that assembles the whole bot.
 from __future__ import annotations
 
 import asyncio
+import getpass
 import logging
 import signal
 from collections.abc import Awaitable, Callable, Mapping, Sequence
@@ -68,6 +69,14 @@ class Runtime:
             return self.deliverers(services)
         except SettingsError as exc:
             raise click.ClickException(str(exc)) from None
+
+
+def operator_account() -> str:
+    """The operating-system account running a command: the "who" when the command line opens a record."""
+    try:
+        return getpass.getuser()
+    except Exception:  # no user name in the environment or the password database (some containers)
+        return "unknown"
 
 
 def configure_logging(level: str = "INFO") -> None:

@@ -12,6 +12,7 @@ from handlers import (
     nudges,
     people,
     policy,
+    privacy,
     record,
     reflections,
     reports,
@@ -31,5 +32,6 @@ UNITS = (
     webconsole.UNIT,
     reports.UNIT,
     people.UNIT,
+    privacy.UNIT,
     help.UNIT,
 )

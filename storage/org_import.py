@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import ROLES, AuditEvent, Competence, Person, PlatformIdentity
-from storage.tabular import Row, Table, TableError, require_columns
+from storage.tabular import Row, Table, TableError, parse_day, require_columns
 
 EMAIL = re.compile(r"^[^@\s,;]+@[^@\s,;]+\.[^@\s,;]+$")
 TRUE_WORDS = {"yes", "y", "true", "1", "t"}
@@ -162,14 +162,56 @@ async def import_competences(db: AsyncSession, table: Table) -> ImportReport:
 PEOPLE_COLUMNS = ["email", "name", "role", "team", "station", "line_manager_email"]
 
 
-async def import_people(db: AsyncSession, table: Table, *, now: datetime | None = None) -> ImportReport:
-    report = ImportReport()
+@dataclass(frozen=True, slots=True)
+class Leaving:
+    """Someone the import says has left: by a `left_on` date in the file, or (`full`) by being absent."""
+
+    person_id: int
+    email: str
+    name: str
+    on: date
+    absent: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Interim:
+    """A row names a line manager who has left: the person reports to the next manager up for now."""
+
+    email: str
+    named: str
+    acting: str | None  # None: nobody above them is still here
+
+
+@dataclass
+class PeopleReport(ImportReport):
+    """What a people import changed, and what the caller must still do (leavers, rejoiners: use cases)."""
+
+    leaving: list[Leaving] = field(default_factory=list)
+    rejoining: list[int] = field(default_factory=list)  # person ids
+    scheduled: list[tuple[str, date]] = field(default_factory=list)  # (email, a future left_on)
+    interim: list[Interim] = field(default_factory=list)
+
+    @property
+    def absent(self) -> list[Leaving]:
+        return [leaver for leaver in self.leaving if leaver.absent]
+
+
+async def import_people(
+    db: AsyncSession, table: Table, *, now: datetime | None = None, today: date | None = None, full: bool = False,
+) -> PeopleReport:
+    """Create and update people from the file. With `full`, everyone active who is not in the file is
+    reported as leaving; a `left_on` date on or before today does the same per person. Leaving and
+    rejoining are only reported here: the caller applies them (handlers.people.leavers), in this
+    transaction, because they move open items and cancel messages."""
+    report = PeopleReport()
     try:
         require_columns(table, PEOPLE_COLUMNS)
     except TableError as exc:
         report.errors.append(str(exc))
         return report
     now = now or datetime.now(UTC)
+    today = today or now.date()
+    has_left_on = "left_on" in table.columns
     existing = {p.email.lower(): p for p in await db.scalars(select(Person))}
     by_id = {p.id: p for p in existing.values()}
     rows: dict[str, dict[str, object]] = {}
@@ -202,6 +244,11 @@ async def import_people(db: AsyncSession, table: Table, *, now: datetime | None 
         object_id, teams_id = row.get("entra_object_id"), row.get("teams_user_id")
         if object_id and teams_id and object_id != teams_id:
             problems.append("entra_object_id and teams_user_id differ (give one: the Entra object id)")
+        left_on: date | None = None
+        if row.get("left_on"):
+            left_on = parse_day(row.get("left_on"))
+            if left_on is None:
+                problems.append(f"left_on {row.get('left_on')!r} is not a date (use YYYY-MM-DD or DD/MM/YYYY)")
         for platform in ("slack", "teams"):
             platform_id = platform_ids(row)[platform]
             if platform_id:
@@ -223,6 +270,7 @@ async def import_people(db: AsyncSession, table: Table, *, now: datetime | None 
             "working_pattern": row.get("working_pattern") or None,
             "manager": manager or None,
             **{platform: value or None for platform, value in platform_ids(row).items()},
+            "left_on": left_on,
         }
     # Managers must exist (in the file or already), and the chain must not loop.
     managers: dict[str, str | None] = {
@@ -253,23 +301,41 @@ async def import_people(db: AsyncSession, table: Table, *, now: datetime | None 
     if report.errors:
         return report
 
+    # Who is here once this file is applied: everyone in it (unless it says they have left), and everyone
+    # else who is here now (unless the file is the full list).
+    def here_after(email: str) -> bool:
+        if email in rows:
+            if has_left_on:
+                left = rows[email]["left_on"]
+            else:  # the file says nothing about leaving: a leaver who appears again rejoins; a date set
+                before = existing.get(email)  # earlier for someone still here stays
+                left = before.left_on if before is not None and before.active else None
+            return left is None or left > today  # type: ignore[operator]
+        return not full and email in existing and existing[email].active
+
     people: dict[str, Person] = dict(existing)
     changed: set[str] = set()
     changed_fields: dict[str, list[str]] = {}
     for email, values in rows.items():
         fields = {k: values[k] for k in ("name", "role", "team", "station", "timezone", "working_pattern")}
+        if has_left_on:
+            fields["left_on"] = values["left_on"]
         person = people.get(email)
         if person is None:
-            person = Person(email=email, active=True, created_at=now, **fields)
+            person = Person(email=email, active=here_after(email), created_at=now, **fields)
             db.add(person)
             people[email] = person
             report.created += 1
-        elif names := _apply_fields(person, {**fields, "active": True}):
+        elif names := _apply_fields(person, fields):
             changed.add(email)
             changed_fields.setdefault(email, []).extend(names)
     await db.flush()
     for email, values in rows.items():
-        manager_id = people[values["manager"]].id if values["manager"] else None  # type: ignore[index]
+        named = values["manager"]
+        acting = _acting_manager(named, managers, here_after)  # type: ignore[arg-type]
+        if named and acting != named:
+            report.interim.append(Interim(email, named, acting))  # type: ignore[arg-type]
+        manager_id = people[acting].id if acting else None
         if people[email].line_manager_id != manager_id:
             people[email].line_manager_id = manager_id
             changed.add(email)
@@ -280,6 +346,20 @@ async def import_people(db: AsyncSession, table: Table, *, now: datetime | None 
                 changed.add(email)
                 changed_fields.setdefault(email, []).append(f"{platform} account")
     created_emails = {e for e in rows if e not in existing}
+    for email, person in sorted(existing.items()):
+        if email in rows:
+            if not person.active and here_after(email):
+                report.rejoining.append(person.id)
+                changed.add(email)
+                changed_fields.setdefault(email, []).append("rejoins")
+            elif person.active and not here_after(email):
+                report.leaving.append(Leaving(person.id, email, person.name, person.left_on or today, absent=False))
+                changed.add(email)
+                changed_fields.setdefault(email, []).append("leaves")
+            elif person.active and person.left_on and person.left_on > today:
+                report.scheduled.append((email, person.left_on))
+        elif full and person.active:
+            report.leaving.append(Leaving(person.id, email, person.name, today, absent=True))
     for email in sorted(created_emails | changed, key=lambda e: lines[e]):
         if email in created_emails:
             report.changes.append(f"line {lines[email]}: add {rows[email]['name']} <{email}> as {rows[email]['role']}")
@@ -308,6 +388,18 @@ def platform_ids(row: Row) -> dict[str, str]:
     """The accounts a row names. A person's Teams account is their Entra object id (what Teams sends as
     aadObjectId), so `entra_object_id` and `teams_user_id` are one column by two names."""
     return {"slack": row.get("slack_user_id"), "teams": row.get("entra_object_id") or row.get("teams_user_id")}
+
+
+def _acting_manager(named: str | None, managers: dict[str, str | None], here_after) -> str | None:  # noqa: ANN001
+    """The named line manager, or, if they have left, the first manager above them who is still here."""
+    seen: set[str] = set()
+    current = named
+    while current and current not in seen:
+        if here_after(current):
+            return current
+        seen.add(current)
+        current = managers.get(current)
+    return None
 
 
 async def _link(db: AsyncSession, platform: str, platform_user_id: str, person_id: int) -> bool:

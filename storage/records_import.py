@@ -10,7 +10,6 @@ nothing and names the lines, and importing the same file again changes nothing.
 
 from __future__ import annotations
 
-import re
 from datetime import UTC, date, datetime
 
 from sqlalchemy import select
@@ -22,38 +21,10 @@ from storage.models.nudges import AppraisalRecord
 from storage.org_import import ImportReport
 from storage.standing import record_competent
 from storage.status import valid_until_for
-from storage.tabular import Table
+from storage.tabular import Table, parse_day
 
 APPRAISAL_COLUMNS = ("email", "last_appraisal_date")
 ASSESSMENT_COLUMNS = ("email", "competence_code", "last_assessed_date")
-_NUMERIC = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
-
-
-def parse_day(text: str) -> date | None:
-    """2026-03-28, 28/03/2026 (UK order), 28 March 2026 or 28 Mar 2026; None if it is none of those."""
-    text = text.strip()
-    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
-        try:
-            return date.fromisoformat(text)
-        except ValueError:
-            return None
-    return _other(text)
-
-
-def _other(text: str) -> date | None:
-    if m := _NUMERIC.match(text):
-        try:
-            return date(int(m.group(3)), int(m.group(2)), int(m.group(1)))
-        except ValueError:
-            return None
-    for fmt in ("%d %B %Y", "%d %b %Y"):
-        try:
-            return datetime.strptime(text, fmt).date()
-        except ValueError:
-            continue
-    return None
-
-
 def valid_until(competence: Competence, assessed: date) -> date | None:
     """When an assessment stops counting; shared with the competence status so both agree."""
     return valid_until_for(competence, assessed)

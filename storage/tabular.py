@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from dataclasses import dataclass
+from datetime import date, datetime
 from pathlib import Path
 
 
@@ -118,3 +120,31 @@ def require_columns(table: Table, required: list[str]) -> None:
     missing = [c for c in required if c not in table.columns]
     if missing:
         raise TableError(f"missing column{'s' if len(missing) > 1 else ''}: {', '.join(missing)} (line 1)")
+
+
+_NUMERIC = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
+
+
+def parse_day(text: str) -> date | None:
+    """2026-03-28, 28/03/2026 (UK order), 28 March 2026 or 28 Mar 2026; None if it is none of those."""
+    text = text.strip()
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        try:
+            return date.fromisoformat(text)
+        except ValueError:
+            return None
+    return _other(text)
+
+
+def _other(text: str) -> date | None:
+    if m := _NUMERIC.match(text):
+        try:
+            return date(int(m.group(3)), int(m.group(2)), int(m.group(1)))
+        except ValueError:
+            return None
+    for fmt in ("%d %B %Y", "%d %b %Y"):
+        try:
+            return datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    return None

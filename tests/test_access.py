@@ -21,6 +21,7 @@ ABOUT_A_PERSON = """
 record.view               staff    YYY-   assessor YYYY   ld YYYY   admin YYYY
 reflections.read_shared   staff    -Y--   assessor -Y--   ld -Y--   admin -Y--
 record.write_own          staff    Y---   assessor Y---   ld Y---   admin Y---
+record.views              staff    Y---   assessor Y---   ld Y---   admin Y---
 evidence.decide           staff    -Y--   assessor -YYY   ld -Y--   admin -Y--
 nudges.act                staff    -Y--   assessor -Y--   ld -Y--   admin -Y--
 team.view                 staff    -YY-   assessor -YY-   ld -YY-   admin -YY-
@@ -39,6 +40,7 @@ people.manage             staff -  assessor -  ld -  admin Y
 audit.view                staff -  assessor -  ld -  admin Y
 web.use                   staff -  assessor -  ld Y  admin Y
 records.import            staff -  assessor -  ld Y  admin Y
+privacy.manage            staff -  assessor -  ld -  admin Y
 """
 RELS = (Rel.SELF, Rel.LINE_MANAGER, Rel.CHAIN, Rel.OTHER)
 ROLE_NAMES = {"staff": "firefighter", "assessor": "assessor", "ld": "ld", "admin": "admin"}

@@ -52,3 +52,15 @@ def test_learning_benchmark_runs_a_small_broadcast():
                      done.stdout)
     assert line is not None, done.stdout
     assert (line.group(1), line.group(2)) == ("0", "0")
+
+
+def test_privacy_benchmark_runs_on_a_small_organisation():
+    done = subprocess.run(
+        [sys.executable, "-m", "bench.privacy_bench", "--people", "300", "--leavers", "5", "--pg", ""],
+        cwd=ROOT, capture_output=True, text=True, timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    line = re.search(r"SQLite, 300 people: .*export \d+ ms \((\d+) rows\); erase a manager [\d.]+s \((\d+) rows.*"
+                     r"retention dry run [\d.]+s \((\d+) leavers due\)", done.stdout)
+    assert line is not None, done.stdout
+    assert int(line.group(1)) > 0 and int(line.group(2)) > 0 and int(line.group(3)) == 10

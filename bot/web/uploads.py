@@ -14,6 +14,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Moment
+from bot.ids import parse_id
 from storage.models import Person
 from storage.models.web import WebUpload
 
@@ -30,12 +31,15 @@ async def hold(db: AsyncSession, person: Person, at: Moment, *, kind: str, filen
     return upload
 
 
-async def held(db: AsyncSession, person: Person, upload_id: str, kind: str) -> WebUpload | None:
-    """The person's own upload of that kind, or None (someone else's is the same as none)."""
-    if not upload_id.isdigit():
+async def held(db: AsyncSession, person: Person, upload_id: str, kind: str, *, at: Moment) -> WebUpload | None:
+    """The person's own upload of that kind, less than a day old, or None (someone else's, or an older one,
+    is the same as none: the retention job deletes what is older)."""
+    number = parse_id(upload_id)
+    if number is None:
         return None
     return await db.scalar(select(WebUpload).where(
-        WebUpload.id == int(upload_id), WebUpload.person_id == person.id, WebUpload.kind == kind))
+        WebUpload.id == number, WebUpload.person_id == person.id, WebUpload.kind == kind,
+        WebUpload.created_at >= at.now - KEEP))
 
 
 async def read_file(request: web.Request, field: str = "file") -> tuple[str, bytes] | None:

@@ -2,4 +2,5 @@
 
 from bot.unit import Unit
 
-UNIT = Unit(name="admin", package=__name__, summary="Change what the bot says", chat="handlers.admin.chat",)
+UNIT = Unit(name="admin", package=__name__, summary="Change what the bot says", chat="handlers.admin.chat",
+            holds="handlers.admin.holds:HOLDS")

@@ -8,4 +8,5 @@ UNIT = Unit(
     package=__name__,
     summary="Log competence evidence and withdraw it; the competence framework",
     chat="handlers.evidence.chat",
+    holds="handlers.evidence.holds:HOLDS",
 )

@@ -14,4 +14,5 @@ UNIT = Unit(
                    "Learning opportunities: add, send to an audience, bookings, attendance, reports."),
     ),
     jobs=(Job("learning.tick", "handlers.learning.jobs:tick", "handlers.learning.jobs:tick_every"),),
+    holds="handlers.learning.holds:HOLDS",
 )

@@ -419,6 +419,57 @@ async def lapse_offers(db: AsyncSession, at: Moment, *, config: LearningConfig) 
     return result
 
 
+@dataclass
+class LeaverReleased(Result):
+    released: list[int] = field(default_factory=list)  # the leaver's bookings given up
+    reasked: list[int] = field(default_factory=list)  # bookings waiting for the leaver's approval, asked again
+
+
+async def release_leaver(
+    db: AsyncSession, at: Moment, *, person: Person, config: LearningConfig
+) -> LeaverReleased:
+    """Someone has left (handlers.people.leavers, in its transaction): their places on sessions still to
+    come, waitlist places and offers are given up, each freed seat offered to the first person waiting by
+    the usual rules; bookings that waited for their approval are asked of whoever approves now (the new
+    line manager, or L&D). The leaver is not told (messages to them are cancelled); places on sessions
+    that have started stay, as the record of who was there."""
+    result = LeaverReleased()
+    for booking_id in list(await db.scalars(
+        select(LearningBooking.id).where(LearningBooking.person_id == person.id, LearningBooking.status.in_(rec.LIVE))
+        .order_by(LearningBooking.id)
+    )):
+        booking, found, session = await _locked_booking(db, booking_id)
+        if booking.status not in rec.LIVE or booking.attendance is not None:
+            continue
+        if session is not None and at.now >= session.starts_at:
+            continue
+        was = booking.status
+        result.notices += await release(db, at, booking, "removed", found, session, config)
+        record_audit(db, None, "learning_booking", booking.id, "removed", now=at.now, was=was, reason="left")
+        result.released.append(booking.id)
+    for booking_id in list(await db.scalars(
+        select(LearningBooking.id).where(LearningBooking.approver_id == person.id,
+                                         LearningBooking.status == "pending_approval",
+                                         LearningBooking.person_id != person.id)
+        .order_by(LearningBooking.id)
+    )):
+        booking, found, session = await _locked_booking(db, booking_id)
+        owner = await db.get(Person, booking.person_id)
+        if booking.status != "pending_approval" or session is None or owner is None or not owner.active:
+            continue
+        booking.approver_id = None
+        _, notices = await _ask_approval(db, at, booking, owner, found, session, config)
+        # The request to the leaver was cancelled: these are new messages, with keys of their own.
+        result.notices += [replace(n, dedupe_key=f"{n.dedupe_key}:after:{person.id}") for n in notices]
+        record_audit(db, None, "learning_booking", booking.id, "approval_asked_again", now=at.now, reason="approver_left")
+        result.reasked.append(booking.id)
+    await db.flush()
+    if result.released or result.reasked:
+        log.info("learning leaver person=%s released=%s reasked=%s", person.id, len(result.released),
+                 len(result.reasked))
+    return result
+
+
 # --- what people and L&D see ----------------------------------------------------------------------------------
 @dataclass
 class MyBooking:

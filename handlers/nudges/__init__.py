@@ -13,4 +13,5 @@ UNIT = Unit(
         CliCommand("records", "handlers.nudges.cli:records_group", "Import appraisal and workplace-assessment history."),
     ),
     jobs=(Job("nudges.scan", "handlers.nudges.jobs:scan", "handlers.nudges.jobs:scan_every"),),
+    holds="handlers.nudges.holds:HOLDS",
 )

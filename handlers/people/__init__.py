@@ -1,6 +1,6 @@
-"""People and the competence framework: imports from HR and L&D files, and the sample service."""
+"""People and the competence framework: imports from HR and L&D files, leavers and rejoiners, and the sample service."""
 
-from bot.unit import CliCommand, Unit
+from bot.unit import CliCommand, Job, Unit
 
 UNIT = Unit(
     name="people",
@@ -11,4 +11,6 @@ UNIT = Unit(
         CliCommand("competences", "handlers.people.cli:competences_group", "Import the competence framework."),
         CliCommand("seed", "handlers.people.cli:seed", "Load the sample fire and rescue service."),
     ),
+    jobs=(Job("people.leavers", "handlers.people.jobs:leavers", "handlers.people.jobs:leavers_every"),),
+    holds="handlers.people.holds:HOLDS",
 )

@@ -2,7 +2,9 @@
 
 An import checks every row first and applies nothing from a file with any error (storage/org_import.py,
 storage/records_import.py); the report lists each error with its line and each change a row makes, so a
-dry run (the caller rolls the transaction back) shows exactly what applying would do.
+dry run (the caller rolls the transaction back) shows exactly what applying would do. A people file's
+leavers (a `left_on` date come) and rejoiners are applied as the command line's import applies them
+(handlers/people/leavers.py): what they had open moves on, in the same transaction.
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ from bot import access
 from bot.access import Act
 from bot.clock import Moment
 from bot.usecase import Refused, Result
+from handlers.learning.config import LearningConfig
+from handlers.people.leavers import leave, rejoin
 from storage.audit import record_audit
 from storage.models import Person
 from storage.org_import import ImportReport, import_competences, import_people
@@ -71,13 +75,22 @@ class Imported(Result):
 
 async def import_table(
     db: AsyncSession, actor: Person, at: Moment, *, kind: str, table: Table, description: str,
+    learning: LearningConfig,
 ) -> Imported:
     """Check, then apply, one file. With errors nothing is changed; the caller decides whether to keep it
     (roll the transaction back for a dry run)."""
     if not await may_import(db, actor, kind):
         raise Refused("not_allowed")
+    notices = []
     if kind == "people":
-        report, what = await import_people(db, table, now=at.now), "people"
+        people = await import_people(db, table, now=at.now, today=at.today)
+        report, what = people, "people"
+        for leaver in people.leaving if not people.errors else ():
+            person = await db.get(Person, leaver.person_id)
+            left = await leave(db, actor, at, person=person, on=leaver.on, source="web import", learning=learning)
+            notices += left.notices
+        for person_id in people.rejoining if not people.errors else ():
+            await rejoin(db, actor, at, person=await db.get(Person, person_id), source="web import")
     elif kind == "competences":
         report, what = await import_competences(db, table), "competences"
     else:
@@ -86,4 +99,4 @@ async def import_table(
     if not report.errors:
         record_audit(db, actor.id, "import", 0, what, now=at.now, created=report.created, updated=report.updated,
                      unchanged=report.unchanged)
-    return Imported(what, report)
+    return Imported(what, report, notices=notices)

@@ -12,4 +12,5 @@ UNIT = Unit(
         CliCommand("policy", "handlers.policy.cli:policy_group", "Policy documents the bot answers questions from."),
         CliCommand("ask", "handlers.policy.cli:ask_command", "Ask a policy question as staff would."),
     ),
+    holds="handlers.policy.holds:HOLDS",
 )

@@ -8,4 +8,5 @@ UNIT = Unit(
     summary="Your record, and the records you look after; IPDR exports",
     chat="handlers.record.chat",
     cli=(CliCommand("export", "handlers.record.cli:export", "Export a person's record as Markdown or CSV."),),
+    holds="handlers.record.holds:HOLDS",
 )

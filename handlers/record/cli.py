@@ -6,11 +6,12 @@ from pathlib import Path
 
 import click
 
-from bot.runtime import Runtime
+from bot.runtime import Runtime, operator_account
 from bot.services import Services
-from handlers.record.usecases import export_markdown
+from handlers.record.usecases import export_markdown, view_for_service
+from storage.db import unit_of_work
 from storage.org_import import person_by_email
-from storage.record import load_record, to_csv
+from storage.record import to_csv
 
 
 @click.command("export")
@@ -21,14 +22,17 @@ from storage.record import load_record, to_csv
 )
 @click.pass_obj
 def export(runtime: Runtime, email: str, fmt: str, out: Path | None) -> None:
-    """Export a person's competence status, evidence and reflections (an admin tool: everything is included)."""
+    """Export a person's competence status, evidence and reflections (an admin tool: everything is included;
+    the export is logged as a look at their record)."""
 
     async def job(services: Services) -> str | None:
-        async with services.sessions() as db:
+        async with unit_of_work(services.sessions) as db:
             person = await person_by_email(db, email)
             if person is None:
                 return None
-            record = await load_record(db, person, services.today(), own=True)
+            view = await view_for_service(db, None, services.at(), subject=person, via="command_line",
+                                          account=operator_account())
+            record = view.record
             if fmt == "csv":
                 return to_csv(record)
             await services.catalogue.refresh(db, force=True)  # an admin may have reworded the export

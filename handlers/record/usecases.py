@@ -74,6 +74,17 @@ async def view_record(db: AsyncSession, actor: Person, at: Moment, *, subject: P
     return RecordView(record)
 
 
+async def view_for_service(
+    db: AsyncSession, actor: None, at: Moment, *, subject: Person, via: str, account: str
+) -> RecordView:
+    """The command line's look at a record (an admin tool: everything is included), logged like any other
+    look at someone's record, so they see it in "who has looked at my record"."""
+    record = await load_record(db, subject, at.today, own=True)
+    record_audit(db, None, "person", subject.id, "record_viewed", now=at.now, via=via, account=account, what="export")
+    log.info("record exported person=%s via=%s", subject.id, via)
+    return RecordView(record)
+
+
 def export_markdown(record: Record, catalogue: Catalogue, *, platform: str = "console") -> str:
     """The IPDR-ready export, in the words of the (editable) template `record.export_markdown`."""
     return catalogue.render("record.export_markdown", record_context(record), platform=platform) + "\n"

@@ -8,4 +8,5 @@ UNIT = Unit(
     package=__name__,
     summary="Write, keep and share CPD reflections",
     chat="handlers.reflections.chat",
+    holds="handlers.reflections.holds:HOLDS",
 )

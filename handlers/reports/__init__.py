@@ -2,4 +2,5 @@
 
 from bot.unit import Unit
 
-UNIT = Unit(name="reports", package=__name__, summary="Organisation-wide figures and the audit log")
+UNIT = Unit(name="reports", package=__name__, summary="Organisation-wide figures and the audit log",
+            holds="handlers.reports.holds:HOLDS")

@@ -7,4 +7,5 @@ UNIT = Unit(
     package=__name__,
     summary="Decide evidence: competent, not yet competent, or insufficient evidence",
     chat="handlers.verification.chat",
+    holds="handlers.verification.holds:HOLDS",
 )

@@ -8,4 +8,5 @@ UNIT = Unit(
     summary="Sign-in links to the web console",
     chat="handlers.webconsole.chat",
     cli=(CliCommand("admin", "handlers.webconsole.cli:admin_group", "The web console: print a one-time sign-in link."),),
+    holds="handlers.webconsole.holds:HOLDS",
 )

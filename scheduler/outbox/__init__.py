@@ -1,7 +1,8 @@
 """The outbox service: everything about messages the bot starts, in one package.
 
 - notices.py — what use cases, jobs and adapters call: `enqueue` (one or many, with de-duplication keys),
-  `cancel`, `hold_replies` (a reply a turn could not send), and the console's `pending_for`/`mark_shown`.
+  `cancel`, `cancel_to` (everything waiting for someone who left), `hold_replies` (a reply a turn could not
+  send), and the console's `pending_for`/`mark_shown`.
 - render.py — a queued message becomes a Reply at delivery time, for the platform it goes out on.
 - sender.py — the continuous, paced, fenced sender; delivery.py — the contract adapters' deliverers keep;
   pacing.py — per-platform rate limits and Retry-After.
@@ -15,6 +16,7 @@ from scheduler.outbox.notices import (
     Notice,
     NoticeButton,
     cancel,
+    cancel_to,
     enqueue,
     hold_replies,
     mark_shown,
@@ -34,6 +36,7 @@ __all__ = [
     "RetryLater",
     "Unreachable",
     "cancel",
+    "cancel_to",
     "enqueue",
     "hold_replies",
     "mark_shown",

@@ -144,6 +144,20 @@ async def cancel(db: AsyncSession, dedupe_key: str, *, now: datetime) -> list[in
     return sorted(set(seen))
 
 
+async def cancel_to(db: AsyncSession, recipient_id: int, *, now: datetime) -> int:
+    """Cancel every message waiting for one person (someone who has left) that no sender holds right now;
+    returns how many. Delivered ones stay as they were."""
+    unclaimed = or_(OutgoingMessage.claimed_until.is_(None), OutgoingMessage.claimed_until < now)
+    result = await db.execute(
+        update(OutgoingMessage)
+        .where(OutgoingMessage.recipient_id == recipient_id, OutgoingMessage.status.in_(("pending", "parked")),
+               unclaimed)
+        .values(status="cancelled", last_error="cancelled: the recipient has left")
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount or 0
+
+
 async def hold_replies(
     sessions: async_sessionmaker[AsyncSession], person_id: int, replies: Sequence[Reply], platform: str,
     *, now: datetime,

@@ -69,6 +69,7 @@ class DeliveryReport:
     parked: list[int] = field(default_factory=list)
     unreachable: list[int] = field(default_factory=list)
     lost_claims: list[int] = field(default_factory=list)  # another sender holds these now
+    cancelled: list[int] = field(default_factory=list)  # for someone who has left since they were queued
 
     def add(self, other: DeliveryReport) -> None:
         for name in self.__dataclass_fields__:
@@ -311,7 +312,7 @@ class OutboxSender:
     # --- sending --------------------------------------------------------------------------------------
     async def _deliver_batch(self, claim: _Claim, ids: list[int]) -> DeliveryReport:
         report = DeliveryReport()
-        messages, recipients = await self._load(ids)
+        messages, recipients, left = await self._load(ids)
         by_recipient: dict[int, list[OutgoingMessage]] = defaultdict(list)
         for message in messages:
             by_recipient[message.recipient_id].append(message)
@@ -322,6 +323,9 @@ class OutboxSender:
                 for message in queue:
                     if not self._holds(claim):
                         return  # the lease is too short to start a send: another pass will take it
+                    if person_id in left:
+                        await self._cancel_for_leaver(claim, message, report)
+                        continue
                     await self._send(claim, message, recipients.get(person_id), report)
 
         renewal = asyncio.ensure_future(self._renew(claim))
@@ -333,8 +337,9 @@ class OutboxSender:
                 await renewal
         return report
 
-    async def _load(self, ids: list[int]) -> tuple[list[OutgoingMessage], dict[int, Recipient]]:
-        """The batch's messages and, in three queries, everything needed to reach their recipients."""
+    async def _load(self, ids: list[int]) -> tuple[list[OutgoingMessage], dict[int, Recipient], set[int]]:
+        """The batch's messages, everything needed to reach their recipients (in three queries), and which
+        recipients have left (no longer active)."""
         async with self.services.sessions() as db:
             await self.services.catalogue.refresh(db)  # an admin's rewording applies to what is still waiting
             messages = list(
@@ -361,7 +366,7 @@ class OutboxSender:
             for pid, (name, email, active) in found.items()
             if active
         }
-        return messages, recipients
+        return messages, recipients, {pid for pid, (_, _, active) in found.items() if not active}
 
     async def _send(
         self, claim: _Claim, message: OutgoingMessage, recipient: Recipient | None, report: DeliveryReport
@@ -422,6 +427,12 @@ class OutboxSender:
         ):
             report.delivered.append(message.id)
             log.info("outbox delivered message=%s platform=%s kind=%s", message.id, platform, message.kind)
+
+    async def _cancel_for_leaver(self, claim: _Claim, message: OutgoingMessage, report: DeliveryReport) -> None:
+        """Queued before they left (or by something that did not know): never sent, never parked for an admin."""
+        if await self._finish(claim, message, report, status="cancelled", last_error="cancelled: the recipient has left"):
+            report.cancelled.append(message.id)
+            log.info("outbox cancelled message=%s: recipient left", message.id)
 
     async def _defer(self, claim: _Claim, message: OutgoingMessage, exc: RetryLater, report: DeliveryReport) -> None:
         wait = throttle_seconds(message.deferrals, exc.after_seconds)

@@ -83,7 +83,7 @@ class Evidence(Base):
     links: Mapped[list] = mapped_column(JSONType, default=list)
     status: Mapped[str] = mapped_column(String(30), default="submitted", index=True)
     verifier_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"), index=True)
-    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"), index=True)
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     feedback: Mapped[str | None] = mapped_column(Text)
     valid_until: Mapped[date | None] = mapped_column(Date)
@@ -110,6 +110,7 @@ class CompetenceStanding(Base):
 
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), primary_key=True)
     competence_id: Mapped[int] = mapped_column(ForeignKey("competences.id", ondelete="CASCADE"), primary_key=True)
-    evidence_id: Mapped[int] = mapped_column(ForeignKey("evidence.id", ondelete="CASCADE"))
+    # Indexed so deleting evidence (erasure) finds its standing without reading every standing.
+    evidence_id: Mapped[int] = mapped_column(ForeignKey("evidence.id", ondelete="CASCADE"), index=True)
     activity_date: Mapped[date] = mapped_column(Date)
     valid_until: Mapped[date | None] = mapped_column(Date, index=True)

@@ -90,10 +90,12 @@ class AuditEvent(Base):
     """Who changed which record, how, and when. Field names only: never the text of a record."""
 
     __tablename__ = "audit_events"
+    # Entries about one record (a person's access log, their export and erasure) and by one person.
+    __table_args__ = (Index("ix_audit_events_entity", "entity", "entity_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
-    actor_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"), index=True)
     entity: Mapped[str] = mapped_column(String(40))
     entity_id: Mapped[int] = mapped_column()
     action: Mapped[str] = mapped_column(String(40))

@@ -96,7 +96,7 @@ class NudgeSend(Base):
     kind: Mapped[str] = mapped_column(String(20))
     period: Mapped[str] = mapped_column(String(40))
     on_day: Mapped[date] = mapped_column(Date, index=True)
-    message_id: Mapped[int | None] = mapped_column(ForeignKey("outgoing_messages.id", ondelete="SET NULL"))
+    message_id: Mapped[int | None] = mapped_column(ForeignKey("outgoing_messages.id", ondelete="SET NULL"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 

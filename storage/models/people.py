@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import Date, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from storage.models.base import Base, JSONType, UTCDateTime, utcnow
@@ -41,6 +41,9 @@ class Person(Base):
     timezone: Mapped[str | None] = mapped_column(String(64))
     working_pattern: Mapped[str | None] = mapped_column(String(200))
     active: Mapped[bool] = mapped_column(default=True)
+    # The day they left (or will leave) the service; retention periods for leavers count from it.
+    # A future date leaves them active until that day; rejoining clears it.
+    left_on: Mapped[date | None] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     line_manager: Mapped[Person | None] = relationship(remote_side="Person.id", lazy="raise")

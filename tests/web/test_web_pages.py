@@ -4,6 +4,7 @@ is the same use case chat calls, and what it shows is what the data says."""
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 from aiohttp import FormData
 from sqlalchemy import func, select
@@ -186,3 +187,38 @@ async def test_overview_figures_their_csv_and_the_audit_log(services):
         assert "web sign in" in audit and "Ian Fraser" in audit
         rows = (await (await client.get("/admin/audit.csv")).text()).lstrip("\ufeff").splitlines()
         assert rows[0].startswith("when (UTC),who,record") and any(",web_sign_in," in r for r in rows)
+
+
+async def test_a_leaver_in_a_web_import_is_applied_as_the_command_line_applies_it(services):
+    """A `left_on` that has come marks them as left there and then (their team moves up the line), the dry
+    run names it first; an upload left for more than a day is gone."""
+    await load_everything(services.sessions, services.today())
+    left = (b"email,name,role,team,station,line_manager_email,timezone,left_on\n"
+            b"sam.patel@northvale-fire.example,Sam Patel,Crew Manager,Red Watch,Ashby,helen.brooks@northvale-fire.example,"
+            b"Europe/London,2026-11-16\n")
+    async with console(services) as client:
+        await sign_in(client, services, ADMIN)
+        checked = await _upload(client, "/admin/people/import", "/admin/people/import", "left.csv", left, kind="people")
+        text = await checked.text()
+        assert "change Sam Patel &lt;sam.patel@northvale-fire.example&gt; (left_on, leaves)" in text
+        upload = re.search(r'action="/admin/people/import/(\d+)"', text).group(1)
+        applied = await client.post(f"/admin/people/import/{upload}", data={"csrf_token": csrf(text), "kind": "people"})
+        assert "Import applied" in await applied.text()
+    async with services.sessions() as db:
+        sam = await db.scalar(select(Person).where(Person.email == "sam.patel@northvale-fire.example"))
+        alex = await db.scalar(select(Person).where(Person.email == FIREFIGHTER))
+        helen = await db.scalar(select(Person.id).where(Person.email == "helen.brooks@northvale-fire.example"))
+        assert (sam.active, alex.line_manager_id) == (False, helen)
+        assert await db.scalar(select(AuditEvent.detail).where(AuditEvent.action == "left")) == {
+            "on": "2026-11-16", "source": "web import"}
+
+    async with console(services) as client:
+        await sign_in(client, services, ADMIN)
+        checked = await _upload(client, "/admin/people/import", "/admin/people/import", "again.csv", left, kind="people")
+        text = await checked.text()
+        upload = re.search(r'action="/admin/people/import/(\d+)"', text).group(1)
+        services.clock.at = services.now() + timedelta(hours=25)
+        await sign_in(client, services, ADMIN)
+        token = csrf(await (await client.get("/admin/people/import")).text())
+        gone = await client.post(f"/admin/people/import/{upload}", data={"csrf_token": token, "kind": "people"})
+        assert "That upload has gone" in await gone.text()

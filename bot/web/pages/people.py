@@ -7,7 +7,9 @@ from aiohttp import web
 
 from bot.access import Act
 from bot.usecase import Refused
+from bot.usecase import apply as apply_result
 from bot.web import security, uploads
+from handlers.learning.config import config_for
 from handlers.people import usecases as uc
 from handlers.record.usecases import view_record
 from storage.models import Person
@@ -92,7 +94,7 @@ async def dry_run(request: web.Request) -> web.StreamResponse:
     # The dry run: the real import in a transaction of its own, always rolled back.
     async with services.sessions() as dry, dry.begin() as transaction:
         imported = await uc.import_table(dry, person, services.at(), kind=kind, table=table,
-                                         description=_description(request))
+                                         description=_description(request), learning=config_for(services))
         await transaction.rollback()
     upload = None
     if not imported.report.errors:
@@ -109,16 +111,19 @@ async def apply(request: web.Request) -> web.StreamResponse:
     kind = str(form.get("kind", ""))
     if not await uc.may_import(request[security.DB], person, kind):
         raise security.forbidden(request)
-    upload = await uploads.held(request[security.DB], person, request.match_info["upload"], kind)
+    upload = await uploads.held(request[security.DB], person, request.match_info["upload"], kind, at=_services(request).at())
     if upload is None:
         return await import_page(request, problem="That upload has gone (uploads are kept for a day). Upload the file again")
     services = _services(request)
     table = read_upload(upload.filename, upload.content)
     async with services.sessions() as db, db.begin() as transaction:
-        imported = await uc.import_table(db, person, services.at(), kind=kind, table=table,
-                                         description=_description(request))
+        at = services.at()
+        imported = await uc.import_table(db, person, at, kind=kind, table=table,
+                                         description=_description(request), learning=config_for(services))
         if imported.report.errors:  # something changed since the dry run: nothing is applied
             await transaction.rollback()
+        else:  # leavers' open items moved on: whoever takes them is told, in the same transaction
+            await apply_result(db, imported, at)
     if not imported.report.errors:
         await request[security.DB].delete(upload)
     return aiohttp_jinja2.render_template("people_import_result.html", request, {

@@ -76,7 +76,8 @@ async def upload(request: web.Request) -> web.StreamResponse:
 
 async def apply_upload(request: web.Request) -> web.StreamResponse:
     person = await security.require(request, Act.MANAGE_DOCUMENTS)
-    held = await uploads.held(request[security.DB], person, request.match_info["upload"], "policy")
+    held = await uploads.held(request[security.DB], person, request.match_info["upload"], "policy",
+                              at=_services(request).at())
     if held is None:
         return await documents(request, problem="That upload has gone (uploads are kept for a day). Upload it again")
     form = await request.post()
