@@ -30,6 +30,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.template_meta import TemplateInfo, load_group, used_variables
 from storage.models import TemplateOverride, TemplateVersion
+from storage.safe_text import clean
 
 log = logging.getLogger("ldbot.catalogue")
 
@@ -42,8 +43,20 @@ Escaper = Callable[[str], str]
 
 
 def escape_slack(text: str) -> str:
-    """Slack mrkdwn control characters; stops <!channel>, <@U…> and <url|fake link> injection."""
+    """Slack mrkdwn control characters; stops <!channel>, <@U…> and <url|fake link> injection, and the
+    formatting marks (*bold*, _italic_, ~strike~, `code`), which mrkdwn cannot escape: where one could open
+    or close formatting (at the edge of a word) it is fenced with zero-width spaces, so a reflection that
+    says ~not~ shows the tildes rather than striking a word through. Marks inside a word (alex_morgan) stay."""
+    return _SLACK_MARK.sub(lambda m: ZWSP + m.group() + ZWSP, _escape_html(text))
+
+
+def _escape_html(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+ZWSP = "\u200b"
+# A mark with something other than a letter or digit on one side of it ([^\W_] is a letter or digit).
+_SLACK_MARK = re.compile(r"(?<![^\W_])[*_~`]|[*_~`](?![^\W_])")
 
 
 def unescape_html(text: str) -> str:
@@ -53,10 +66,10 @@ def unescape_html(text: str) -> str:
 
 def escape_markdown(text: str) -> str:
     """Teams renders a markdown subset and some HTML: neutralise both."""
-    return re.sub(r"([\\`*_\[\]#|~])", r"\\\1", escape_slack(text))
+    return re.sub(r"([\\`*_\[\]#|~])", r"\\\1", _escape_html(text))
 
 
-ESCAPERS: dict[str, Escaper] = {"slack": escape_slack, "teams": escape_markdown}
+ESCAPERS: dict[str, Escaper] = {"slack": escape_slack, "teams": escape_markdown, "console": clean}
 
 
 def _finalize_for(escaper: Escaper | None) -> Callable[[Any], Any]:

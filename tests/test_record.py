@@ -286,7 +286,7 @@ async def test_typed_text_is_escaped_once_for_each_platform(services):
         alex = await db.scalar(select(Person).where(Person.email == "alex@example.org"))
         record = await load_record(db, alex, TODAY, own=True)
     assert "- What happened: <!channel> *bold* & co" in to_markdown(record, services.catalogue)
-    assert "- What happened: &lt;!channel&gt; *bold* &amp; co" in to_markdown(
+    assert "- What happened: &lt;!channel&gt; \u200b*\u200bbold\u200b*\u200b &amp; co" in to_markdown(
         record, services.catalogue, platform="slack"
     )
     assert "- What happened: &lt;!channel&gt; \\*bold\\* &amp; co" in to_markdown(

@@ -17,13 +17,13 @@ from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime
 from typing import Any, Literal
 
-from sqlalchemy import event, or_, select, text, update
+from sqlalchemy import and_, event, exists, or_, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.types import Reply
 from storage.db import unit_of_work
-from storage.models import OutgoingMessage
+from storage.models import OutgoingMessage, PlatformIdentity
 
 log = logging.getLogger("ldbot.outbox")
 
@@ -165,14 +165,17 @@ async def hold_replies(
 
 # --- the console, which has no push ----------------------------------------------------------------------
 async def pending_for(sessions: async_sessionmaker[AsyncSession], person_id: int, platform: str) -> list[OutgoingMessage]:
-    """Messages a person has not had yet that may be shown on `platform` (for the console)."""
+    """Messages a person has not had yet that may be shown on `platform` (for the console): those bound to
+    it, and those bound to no platform unless the person has an account elsewhere — a message waiting to
+    reach someone in Slack or Teams stays theirs to receive there, even if they also open `ldbot chat`."""
+    elsewhere = exists().where(PlatformIdentity.person_id == person_id, PlatformIdentity.platform != platform)
     async with sessions() as db:
         rows = await db.scalars(
             select(OutgoingMessage)
             .where(
                 OutgoingMessage.recipient_id == person_id,
                 OutgoingMessage.status.in_(("pending", "parked")),
-                or_(OutgoingMessage.platform.is_(None), OutgoingMessage.platform == platform),
+                or_(and_(OutgoingMessage.platform.is_(None), ~elsewhere), OutgoingMessage.platform == platform),
             )
             .order_by(OutgoingMessage.id)
         )
