@@ -75,6 +75,7 @@ async def seed(services, today: date = TODAY) -> None:
                 so_what="a",
                 now_what="b",
                 shared_with_manager=True,
+                shared_with_id=alex.line_manager_id,
                 share_summary="Summary only",
             )
         )

@@ -1,11 +1,13 @@
 """CPD reflections: guided (What? So what? Now what?) or one-shot, confirmed before saving, private by
 default, shared with the line manager (whole or as a summary) only by the author's choice."""
 
-from bot.unit import Unit
+from bot.unit import Job, Unit
 
 UNIT = Unit(
     name="reflections",
     package=__name__,
     summary="Write, keep and share CPD reflections",
     chat="handlers.reflections.chat",
+    jobs=(Job("reflections.moved_shares", "handlers.reflections.jobs:moved_shares",
+              "handlers.reflections.jobs:moved_shares_every"),),
 )
