@@ -66,8 +66,10 @@ async def test_the_console_never_writes_an_escape_sequence(services):
     out = io.StringIO()
     session = ConsoleSession(make_bot(services), "alex@example.org", out)
     assert await session.start()
+    async with services.sessions() as db:
+        number = await db.scalar(select(Reflection.id))
     await session.send("reflections")
-    await session.send("show reflection 1")
+    await session.send(f"show reflection {number}")
     shown = out.getvalue()
     assert "click red" in shown
     assert not [ch for ch in shown if ord(ch) < 32 and ch not in "\n\t"]
