@@ -18,7 +18,7 @@ from sqlalchemy.orm import aliased
 from bot import access
 from bot.access import Act
 from bot.clock import Moment
-from bot.usecase import Refused, Result
+from bot.usecase import Refused, Result, require
 from scheduler.outbox import Notice, NoticeButton
 from storage.audit import record_audit
 from storage.models import AuditEvent, Competence, Person, Reflection
@@ -48,8 +48,7 @@ async def save_reflection(
 
     The draft's values are already checked: ISO dates, competence codes separated by commas, hours as text.
     """
-    if not await access.may(db, actor, Act.WRITE_OWN_RECORD, actor):
-        raise Refused("not_allowed")
+    await require(db, actor, Act.WRITE_OWN_RECORD, actor)
     if not (draft.get("what_happened") or "").strip():
         raise Refused("empty")
     codes = [c for c in (draft.get("competences") or "").split(",") if c]
