@@ -89,6 +89,12 @@ class Settings(BaseSettings):
     # Messages per second the outbox sends to each platform (defaults follow their published limits).
     outbox_slack_per_second: float = Field(default=5.0, gt=0, le=1000)
     outbox_teams_per_second: float = Field(default=40.0, gt=0, le=1000)
+    # How long the sending process's leadership lasts unrenewed: another process takes over this long
+    # after the leader stops (renewed every third of it).
+    outbox_leader_seconds: float = Field(default=30.0, ge=1, le=600)
+    # How long a claim on a batch lasts unrenewed (renewed every third of it while sending): after a
+    # crash, the messages it held are sent by another process this long later.
+    outbox_lease_seconds: float = Field(default=60.0, ge=2, le=3600)
 
     @field_validator("database_url")
     @classmethod

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import socket
 import sys
@@ -85,6 +86,7 @@ class Chat:
 class Served:
     base: str  # http://127.0.0.1:<port>
     output: str = ""  # what the process printed, once it has stopped
+    pid: int = 0
 
 
 @asynccontextmanager
@@ -99,7 +101,7 @@ async def serve_process(env: dict[str, str], cwd: Path) -> AsyncIterator[Served]
         sys.executable, "-m", "bot", "serve", "--host", "127.0.0.1", "--port", str(port),
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT, env=clean | env, cwd=str(cwd),
     )
-    served = Served(f"http://127.0.0.1:{port}")
+    served = Served(f"http://127.0.0.1:{port}", pid=proc.pid)
     try:
         status = None
         async with aiohttp.ClientSession() as http:
@@ -113,7 +115,9 @@ async def serve_process(env: dict[str, str], cwd: Path) -> AsyncIterator[Served]
         assert status == 200, f"ldbot serve did not come up (health {status})"
         yield served
     finally:
-        proc.terminate()
+        if proc.returncode is None:
+            with contextlib.suppress(ProcessLookupError):
+                proc.terminate()
         served.output = (await asyncio.wait_for(proc.communicate(), 20))[0].decode()
 
 
