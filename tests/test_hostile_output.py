@@ -101,3 +101,14 @@ async def test_the_console_leaves_messages_that_are_on_their_way_to_slack(servic
     async with services.sessions() as db:
         mine = await db.scalar(select(OutgoingMessage.status).where(OutgoingMessage.recipient_id == sam))
     assert mine == "delivered"
+
+
+async def test_a_new_sqlite_database_is_readable_by_its_owner_only(tmp_path):
+    from storage.db import make_engine
+
+    path = tmp_path / "fresh" / "ldbot.db"
+    engine = make_engine(f"sqlite+aiosqlite:///{path}")
+    async with engine.begin() as connection:
+        await connection.exec_driver_sql("CREATE TABLE t (x INTEGER)")
+    await engine.dispose()
+    assert path.stat().st_mode & 0o777 == 0o600
