@@ -8,7 +8,6 @@ instead of importing the code that assembles the whole bot.
 from __future__ import annotations
 
 import asyncio
-import logging
 import signal
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
@@ -19,6 +18,7 @@ import click
 
 from bot.catalogue import TEMPLATE_DIR, Catalogue
 from bot.clock import Clock, system_clock
+from bot.logs import configure_logging
 from bot.services import Services
 from bot.settings import Settings, SettingsError, load_settings
 from storage.schema import ensure_current
@@ -32,15 +32,27 @@ class Runtime:
     # The outbox deliverers of the platforms configured in these settings (bot/platforms.py).
     deliverers: Callable[[Services], list[Any]] = lambda _services: []
     clock: Clock = system_clock
+    # A command whose terminal is a conversation (`ldbot chat`): its log lines would land between the
+    # bot's answers, so it logs warnings only unless LDBOT_LOG_LEVEL says otherwise.
+    console: bool = False
     _settings: Settings | None = field(default=None, repr=False)
 
     def settings(self) -> Settings:
+        """The settings, read once; reading them also sets up logging (bot/logs.py) at LDBOT_LOG_LEVEL, so
+        every command that needs the settings (serve, worker, chat, the units' commands) logs the same way."""
         if self._settings is None:
             try:
                 self._settings = load_settings()
             except SettingsError as exc:
                 raise click.ClickException(str(exc)) from None
+            configure_logging(self.log_level())
         return self._settings
+
+    def log_level(self) -> str:
+        settings = self.settings()
+        if self.console and "log_level" not in settings.model_fields_set:
+            return "WARNING"
+        return settings.log_level
 
     def open_services(self, *, migrate: bool = True) -> Services:
         settings = self.settings()
@@ -65,10 +77,6 @@ class Runtime:
             return self.deliverers(services)
         except SettingsError as exc:
             raise click.ClickException(str(exc)) from None
-
-
-def configure_logging(level: str = "INFO") -> None:
-    logging.basicConfig(level=level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s")
 
 
 async def until_stopped() -> None:
