@@ -6,7 +6,8 @@ calls keep to that by convention; this module makes it hold for text ldbot does 
   line quotes the row it refused;
 - exception messages quote values (`Invalid isoformat string: '…'`, a KeyError's key);
 - slack-bolt logs the whole request body on a signature failure (at INFO), slack_sdk and msrest log request
-  and response bodies at DEBUG, SQLAlchemy and aiosqlite log statement parameters at INFO/DEBUG.
+  and response bodies at DEBUG, SQLAlchemy and aiosqlite log statement parameters at INFO/DEBUG;
+- asyncio's "Task exception was never retrieved" prints the exception's repr, values and all.
 
 So every record is redacted where it is made (a log-record factory, so pytest's caplog and any handler see
 the same) and again by a filter on ldbot's handler (for records made some other way): a traceback keeps
@@ -40,7 +41,8 @@ _REDACTED = "[redacted]"
 _BODY = re.compile(
     r"(\b(?:request body|response body|response content|body|json_body|body_params|query_params|form_data)"
     r"\s*[:=]\s*|\bfor the request \(|\[parameters:\s*|\bDETAIL:\s*|^\[(?:generated|cached|raw sql|no key)"
-    r"[^\]]*\]\s*|\b(?:executing|operation) functools\.partial\().*",
+    r"[^\]]*\]\s*|\b(?:executing|operation) functools\.partial\(|\bexception=|\bException in callback\s|"
+    r"\bhandle: ).*",
     re.IGNORECASE | re.DOTALL,
 )
 _TOKENS = re.compile(r"\b(xox[a-z]-|xapp-)[A-Za-z0-9-]+|(\bBearer\s+)[A-Za-z0-9._~+/=-]+", re.IGNORECASE)

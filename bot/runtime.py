@@ -32,9 +32,10 @@ class Runtime:
     # The outbox deliverers of the platforms configured in these settings (bot/platforms.py).
     deliverers: Callable[[Services], list[Any]] = lambda _services: []
     clock: Clock = system_clock
-    # A command whose terminal is a conversation (`ldbot chat`): its log lines would land between the
-    # bot's answers, so it logs warnings only unless LDBOT_LOG_LEVEL says otherwise.
-    console: bool = False
+    # A long-running service (`ldbot serve`, `ldbot worker`) logs at LDBOT_LOG_LEVEL, INFO unless set; any
+    # other command (chat, ask, imports) prints its answer on the terminal, so it logs warnings only unless
+    # LDBOT_LOG_LEVEL is set.
+    service: bool = False
     _settings: Settings | None = field(default=None, repr=False)
 
     def settings(self) -> Settings:
@@ -50,7 +51,7 @@ class Runtime:
 
     def log_level(self) -> str:
         settings = self.settings()
-        if self.console and "log_level" not in settings.model_fields_set:
+        if not self.service and "log_level" not in settings.model_fields_set:
             return "WARNING"
         return settings.log_level
 

@@ -1,5 +1,6 @@
 """Text people typed never reaches the logs, on every failing path that can be made to happen (issue 16 item 4):
-a database refusing a statement inside a turn, a template failing at delivery, a scheduled job failing.
+a database refusing a statement inside a turn, a template failing at delivery, a scheduled job failing, a
+background task failing unwatched.
 Each path really fails, and really logs (with a traceback, ids and the event type); the marker does not
 appear in what ldbot's handler writes nor in what pytest's caplog captured. The Slack and Teams paths
 are in tests/slack/test_slack_logs.py, tests/*/test_*_junk.py and the `ldbot serve` test there.
@@ -121,6 +122,8 @@ def test_what_is_cut_from_messages_and_exceptions():
     assert redact_message("token xoxb-1234-abcd used; Authorization: Bearer eyJabc.def") == (
         "token xoxb-[redacted] used; Authorization: Bearer [redacted]")
     assert redact_message("x" * 5000).endswith("[4000 more characters]")
+    never_retrieved = f"Task exception was never retrieved\nfuture: <Task finished coro=<f()> exception=KeyError('{MARKER}')>"
+    assert redact_message(never_retrieved) == "Task exception was never retrieved\nfuture: <Task finished coro=<f()> exception=[redacted]"
     try:
         try:
             {}[MARKER]
@@ -131,3 +134,21 @@ def test_what_is_cut_from_messages_and_exceptions():
     assert MARKER not in rendered
     assert "KeyError: '…'" in rendered and "RuntimeError: could not find '…' in the form [+1 more lines]" in rendered
     assert "The above exception was the direct cause" in rendered and "{}[MARKER]" in rendered  # the code line
+
+
+async def test_a_background_task_failing_unwatched_is_logged_without_the_text(caplog):
+    """asyncio's own report of a task whose exception nobody retrieved (it prints the exception's repr)."""
+    import asyncio
+    import gc
+
+    caplog.set_level(logging.DEBUG)
+
+    async def fails() -> None:
+        raise ValueError(f"could not parse {MARKER!r}")
+
+    with ldbot_logs("DEBUG") as logs:
+        task = asyncio.get_running_loop().create_task(fails())
+        await asyncio.sleep(0)
+        del task
+        gc.collect()
+    assert_clean(logs.getvalue(), caplog, must_have=["Task exception was never retrieved", "ValueError: could not parse '…'"])

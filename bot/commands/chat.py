@@ -37,7 +37,6 @@ async def _chat(runtime: Runtime, email: str, *, seed: bool) -> int:
 @click.pass_obj
 def chat(runtime: Runtime, email: str) -> None:
     """Chat with the bot in the terminal (pipe lines in to script it)."""
-    runtime.console = True
     sys.exit(_run(_chat(runtime, email, seed=False)))
 
 
@@ -46,7 +45,6 @@ def chat(runtime: Runtime, email: str) -> None:
 @click.pass_obj
 def demo(runtime: Runtime, email: str) -> None:
     """Load the sample fire and rescue service (once) and chat as one of its staff."""
-    runtime.console = True
     sys.exit(_run(_chat(runtime, email, seed=True)))
 
 

@@ -90,6 +90,7 @@ async def _serve(runtime: Runtime, host: str | None, port: int | None, socket_mo
 @click.pass_obj
 def serve(runtime: Runtime, host: str | None, port: int | None, socket_mode: bool) -> None:
     """Serve Slack and Teams endpoints, health, background jobs and the outbox."""
+    runtime.service = True
     runtime.settings()  # read once: a bad value stops here, and logging is set up at LDBOT_LOG_LEVEL
     asyncio.run(_serve(runtime, host, port, socket_mode))
 
@@ -116,5 +117,6 @@ async def _work(runtime: Runtime) -> None:
 @click.pass_obj
 def worker(runtime: Runtime) -> None:
     """Run the scheduled jobs and the outbox sender without web endpoints."""
+    runtime.service = True
     runtime.settings()  # read once: a bad value stops here, and logging is set up at LDBOT_LOG_LEVEL
     asyncio.run(_work(runtime))
