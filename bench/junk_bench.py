@@ -28,6 +28,7 @@ import aiohttp
 
 SECRET = "bench-signing-secret"
 APP_ID = "3f2c6d7e-1a2b-4c3d-9e8f-0a1b2c3d4e5f"
+TENANT = "8a7f0c1e-0000-4000-8000-000000000001"
 TEXT = "what a person typed"
 
 
@@ -84,7 +85,8 @@ async def run(requests: int) -> None:
         env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "MICROSOFT_", "LDBOT_"))}
         env |= {"LDBOT_DATABASE_URL": f"sqlite:///{folder}/bench.db", "SLACK_BOT_TOKEN": "xoxb-bench",
                 "SLACK_SIGNING_SECRET": SECRET, "SLACK_API_URL": "http://127.0.0.1:9/", "MICROSOFT_APP_ID": APP_ID,
-                "MICROSOFT_APP_PASSWORD": "bench", "MICROSOFT_APP_TYPE": "MultiTenant", "LDBOT_LOG_LEVEL": "INFO"}
+                "MICROSOFT_APP_PASSWORD": "bench", "MICROSOFT_APP_TYPE": "SingleTenant",
+                "MICROSOFT_APP_TENANT_ID": TENANT, "LDBOT_LOG_LEVEL": "INFO"}
         with log_path.open("wb") as log_file:
             proc = await asyncio.create_subprocess_exec(
                 sys.executable, "-m", "bot", "serve", "--host", "127.0.0.1", "--port", str(port),
@@ -99,6 +101,8 @@ async def run(requests: int) -> None:
                                 if response.status == 200:
                                     break
                         except aiohttp.ClientError:
+                            if proc.returncode is not None:
+                                sys.exit("ldbot serve stopped:\n" + log_path.read_text(errors="replace"))
                             await asyncio.sleep(0.2)
                     await asyncio.sleep(1)  # the first nudge scan and the outbox sender's start are logged
                     before = log_path.stat().st_size
@@ -113,7 +117,8 @@ async def run(requests: int) -> None:
                     took = time.perf_counter() - started
                     await asyncio.sleep(0.5)
             finally:
-                proc.terminate()
+                if proc.returncode is None:
+                    proc.terminate()
                 await proc.wait()
         written = log_path.read_bytes()[before:].decode(errors="replace")
     lines = [line for line in written.splitlines() if line.strip()]
