@@ -48,6 +48,8 @@ def make_engine(url: str, **kwargs: object) -> AsyncEngine:
         connect_args = dict(kwargs.pop("connect_args", None) or {})  # type: ignore[arg-type]
         connect_args.setdefault("options", "-c plan_cache_mode=force_custom_plan")
         kwargs["connect_args"] = connect_args
+    # Statement parameters are people's words: never in an exception's text (bot/logs.py redacts too).
+    kwargs.setdefault("hide_parameters", True)
     engine = create_async_engine(url, **kwargs)
     if is_sqlite(url):
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)

@@ -40,3 +40,10 @@ def test_outbox_turn_and_command_line_benchmarks_run_small():
     cli = subprocess.run([sys.executable, "-m", "bench.cli_bench", "--runs", "1"],
                          cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert cli.returncode == 0 and "ldbot --help" in cli.stdout, cli.stderr
+
+
+def test_junk_benchmark_runs_small():
+    junk = subprocess.run([sys.executable, "-m", "bench.junk_bench", "--requests", "24"],
+                          cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert junk.returncode == 0, junk.stderr
+    assert "500s 0, tracebacks 0, text of the requests in the log 0 times" in junk.stdout, junk.stdout
