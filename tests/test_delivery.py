@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 
 import pytest
 from click.testing import CliRunner, Result
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from bot.cli import main
 from bot.usecase import Refused, run_use_case
@@ -19,6 +19,7 @@ from scheduler.outbox import Recipient, Unreachable
 from storage.db import unit_of_work
 from storage.models import AuditEvent, OutgoingMessage, Person
 from tests.support import add_person, audit_details, deliver, queue
+from tests.support import parked as support_parked
 
 SECRET = "Something only Sam should read"
 SLACK_DOWN = "slack: slack: internal_error"
@@ -26,13 +27,9 @@ TEAMS_DOWN = "teams: Teams connector status 503"
 NOBODY = "slack: unreachable (no Slack account linked); teams: unreachable (no Teams conversation with this person yet)"
 
 
-async def parked(services, recipient_id: int, error: str, *, platform: str | None = None, attempts: int = 15) -> int:
-    """A message the sender gave up on: queued as use cases queue them, then in the state the sender leaves."""
-    message_id = await queue(services, recipient_id, "outbox.unreachable", {"name": SECRET, "email": "x@example.org"})
-    async with unit_of_work(services.sessions) as db:
-        await db.execute(update(OutgoingMessage).where(OutgoingMessage.id == message_id).values(
-            status="parked", attempts=attempts, last_error=error, platform=platform))
-    return message_id
+async def parked(services, recipient_id: int, error: str, **kwargs) -> int:
+    return await support_parked(services, recipient_id, error, context={"name": SECRET, "email": "x@example.org"},
+                                **kwargs)
 
 
 async def person(services, email: str) -> Person:

@@ -99,6 +99,17 @@ async def list_messages(
 
 
 @dataclass
+class ParkedOverview(Result):
+    summary: ParkedSummary | None  # None: nothing is parked
+
+
+async def summarise_parked(db: AsyncSession, actor: Person | None, at: Moment) -> ParkedOverview:
+    """What is parked in a few lines: by platform and last error, and the oldest (the daily report's figures)."""
+    await _check(db, actor)
+    return ParkedOverview(await parked_summary(db))
+
+
+@dataclass
 class Handled(Result):
     changed: list[int]  # the parked messages tried again (or given up on)
     not_parked: list[int]  # ids named that were not parked (dealt with already, or never parked): left alone
