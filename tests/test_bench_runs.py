@@ -40,3 +40,13 @@ def test_outbox_turn_and_command_line_benchmarks_run_small():
     cli = subprocess.run([sys.executable, "-m", "bench.cli_bench", "--runs", "1"],
                          cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert cli.returncode == 0 and "ldbot --help" in cli.stdout, cli.stderr
+
+
+def test_parked_messages_benchmark_runs_small():
+    done = subprocess.run(
+        [sys.executable, "-m", "bench.parked_bench", "--messages", "2000", "--parked", "200", "--pg", ""],
+        cwd=ROOT, capture_output=True, text=True, timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    assert re.search(r"SQLite: 2000 messages, 200 parked: daily report .* try all 200 again \d+ ms", done.stdout), \
+        done.stdout
