@@ -17,7 +17,7 @@ from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime
 from typing import Any, Literal
 
-from sqlalchemy import and_, event, exists, or_, select, text, update
+from sqlalchemy import ColumnElement, and_, event, exists, or_, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
@@ -161,6 +161,39 @@ async def hold_replies(
         await _wake_on_commit(db)
     log.warning("held replies for the outbox person=%s platform=%s messages=%s", person_id, platform, ids)
     return ids
+
+
+# --- parked messages, for an admin ------------------------------------------------------------------------
+def _parked(ids: Sequence[int] | None) -> ColumnElement[bool]:
+    chosen = OutgoingMessage.status == "parked"
+    return chosen if ids is None else and_(chosen, OutgoingMessage.id.in_(list(ids)))
+
+
+async def requeue_parked(db: AsyncSession, ids: Sequence[int] | None, *, now: datetime) -> list[int]:
+    """Put parked messages (these ids, or every one for None) back in the queue, due now, with their failed
+    attempts forgotten; returns the ids that were parked. Senders wake when the caller commits."""
+    requeued = sorted(await db.scalars(
+        update(OutgoingMessage)
+        .where(_parked(ids))
+        .values(status="pending", attempts=0, next_attempt_at=now, claimed_until=None, claim_token=None)
+        .returning(OutgoingMessage.id)
+        .execution_options(synchronize_session=False)
+    ))
+    if requeued:
+        await _wake_on_commit(db)
+    return requeued
+
+
+async def give_up_parked(db: AsyncSession, ids: Sequence[int] | None) -> list[int]:
+    """Give up on parked messages (these ids, or every one for None): they stay on record, marked dropped,
+    and nothing sends them. Returns the ids that were parked."""
+    return sorted(await db.scalars(
+        update(OutgoingMessage)
+        .where(_parked(ids))
+        .values(status="dropped")
+        .returning(OutgoingMessage.id)
+        .execution_options(synchronize_session=False)
+    ))
 
 
 # --- the console, which has no push ----------------------------------------------------------------------
