@@ -14,7 +14,7 @@ import sys
 
 BENCHMARKS = [
     "bench.cli_bench", "bench.turn_bench", "bench.outbox_bench", "bench.policy_bench", "bench.policy_eval",
-    "bench.nudges_bench", "bench.web_bench", "bench.learning_bench", "bench.privacy_bench",
+    "bench.nudges_bench", "bench.web_bench", "bench.learning_bench", "bench.privacy_bench", "bench.junk_bench", "bench.parked_bench",
 ]
 
 if "LDBOT_TEST_DATABASE_URL" not in os.environ:

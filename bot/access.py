@@ -40,6 +40,7 @@ class Act(StrEnum):
     USE_WEB_CONSOLE = "web.use"  # sign in to the web console (each page then asks for its own act)
     IMPORT_RECORDS = "records.import"  # import the competence framework, appraisal and assessment history
     MANAGE_PERSONAL_DATA = "privacy.manage"  # export anyone's data, erase a person, apply retention
+    MANAGE_OUTBOX = "outbox.manage"  # see the messages the bot could not deliver; try them again or give up
 
 
 class Rel(StrEnum):
@@ -87,6 +88,7 @@ GRANTS: dict[Act, frozenset[Grant]] = {
     Act.USE_WEB_CONSOLE: frozenset({Role.LD, Role.ADMIN}),
     Act.IMPORT_RECORDS: frozenset({Role.LD, Role.ADMIN}),
     Act.MANAGE_PERSONAL_DATA: frozenset({Role.ADMIN}),
+    Act.MANAGE_OUTBOX: frozenset({Role.ADMIN}),
 }
 # Never about yourself, whatever your role: an assessor does not verify their own evidence.
 NEVER_SELF = frozenset({Act.DECIDE_EVIDENCE, Act.ACT_ON_NUDGES, Act.VIEW_TEAM, Act.APPROVE_LEARNING})

@@ -19,6 +19,7 @@ import logging
 import re
 import time
 from collections.abc import Callable, Mapping, Sequence
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +31,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.template_meta import TemplateInfo, load_group, used_variables
 from storage.models import TemplateOverride, TemplateVersion
+from storage.safe_text import clean
 
 log = logging.getLogger("ldbot.catalogue")
 
@@ -40,10 +42,83 @@ _NAME = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$")
 
 Escaper = Callable[[str], str]
 
+# A response is a sentence or two: rendering one may take this long and say this much, whoever wrote it.
+# An admin's edit that loops for ever or repeats a string a million times is stopped and refused, not run.
+RENDER_SECONDS = 0.25
+MAX_OUTPUT_CHARS = 40_000
+MAX_RANGE = 1_000  # range() in a template: ample for a list, not for a loop that eats the server
+_DEADLINE: ContextVar[float | None] = ContextVar("template_deadline", default=None)
+
+
+class RenderBudgetExceeded(Exception):
+    """A template took too long or said too much."""
+
+
+def _within_budget() -> None:
+    deadline = _DEADLINE.get()
+    if deadline is not None and time.monotonic() > deadline:
+        raise RenderBudgetExceeded(f"it took longer than {RENDER_SECONDS:g} s to say")
+
+
+class BudgetedSandbox(SandboxedEnvironment):
+    """Jinja's sandbox, plus a clock: every call, `*` and `**` a template makes checks the render's
+    deadline, and repeating text or raising powers may not make anything larger than a response can be."""
+
+    intercepted_binops = frozenset({"*", "**"})
+
+    def call(self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: N807 - Jinja's names
+        _within_budget()
+        return super().call(__context, __obj, *args, **kwargs)
+
+    def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+        _within_budget()
+        if operator == "**" and isinstance(right, int | float) and abs(right) > 64:
+            raise RenderBudgetExceeded("it raises a number to too high a power")
+        if operator == "*":
+            for a, b in ((left, right), (right, left)):
+                if isinstance(a, str | list | tuple) and isinstance(b, int) and len(a) * b > MAX_OUTPUT_CHARS:
+                    raise RenderBudgetExceeded(f"it would say more than {MAX_OUTPUT_CHARS} characters")
+        return super().call_binop(context, operator, left, right)
+
+
+def _bounded_range(*args: int) -> range:
+    found = range(*args)
+    if len(found) > MAX_RANGE:
+        raise RenderBudgetExceeded(f"range() may give at most {MAX_RANGE} numbers in a response")
+    return found
+
+
+def render_within_budget(template: Template, context: Mapping[str, Any]) -> str:
+    """The template's text, stopped with RenderBudgetExceeded past RENDER_SECONDS or MAX_OUTPUT_CHARS."""
+    token = _DEADLINE.set(time.monotonic() + RENDER_SECONDS)
+    try:
+        pieces, size = [], 0
+        for piece in template.generate(dict(context)):
+            size += len(piece)
+            if size > MAX_OUTPUT_CHARS:
+                raise RenderBudgetExceeded(f"it would say more than {MAX_OUTPUT_CHARS} characters")
+            _within_budget()
+            pieces.append(piece)
+        return "".join(pieces)
+    finally:
+        _DEADLINE.reset(token)
+
 
 def escape_slack(text: str) -> str:
-    """Slack mrkdwn control characters; stops <!channel>, <@U…> and <url|fake link> injection."""
+    """Slack mrkdwn control characters; stops <!channel>, <@U…> and <url|fake link> injection, and the
+    formatting marks (*bold*, _italic_, ~strike~, `code`), which mrkdwn cannot escape: where one could open
+    or close formatting (at the edge of a word) it is fenced with zero-width spaces, so a reflection that
+    says ~not~ shows the tildes rather than striking a word through. Marks inside a word (alex_morgan) stay."""
+    return _SLACK_MARK.sub(lambda m: ZWSP + m.group() + ZWSP, _escape_html(text))
+
+
+def _escape_html(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+ZWSP = "\u200b"
+# A mark with something other than a letter or digit on one side of it ([^\W_] is a letter or digit).
+_SLACK_MARK = re.compile(r"(?<![^\W_])[*_~`]|[*_~`](?![^\W_])")
 
 
 def unescape_html(text: str) -> str:
@@ -53,10 +128,10 @@ def unescape_html(text: str) -> str:
 
 def escape_markdown(text: str) -> str:
     """Teams renders a markdown subset and some HTML: neutralise both."""
-    return re.sub(r"([\\`*_\[\]#|~])", r"\\\1", escape_slack(text))
+    return re.sub(r"([\\`*_\[\]#|~])", r"\\\1", _escape_html(text))
 
 
-ESCAPERS: dict[str, Escaper] = {"slack": escape_slack, "teams": escape_markdown}
+ESCAPERS: dict[str, Escaper] = {"slack": escape_slack, "teams": escape_markdown, "console": clean}
 
 
 def _finalize_for(escaper: Escaper | None) -> Callable[[Any], Any]:
@@ -107,7 +182,7 @@ class Catalogue:
     def _env(self, platform: str) -> SandboxedEnvironment:
         env = self._envs.get(platform)
         if env is None:
-            env = SandboxedEnvironment(
+            env = BudgetedSandbox(
                 undefined=StrictUndefined,
                 trim_blocks=True,
                 lstrip_blocks=True,
@@ -116,6 +191,7 @@ class Catalogue:
             )
             env.filters["plural"] = lambda n, one="", many="s": one if n == 1 else many
             env.filters["ukdate"] = _ukdate
+            env.globals["range"] = _bounded_range
             self._envs[platform] = env
         return env
 
@@ -206,7 +282,9 @@ class Catalogue:
         shown: dict[str, str] = {}
         for platform in PLATFORMS:
             try:
-                shown[platform] = self._env(platform).from_string(source).render(dict(given)).strip()
+                shown[platform] = render_within_budget(self._env(platform).from_string(source), given).strip()
+            except RenderBudgetExceeded as exc:
+                raise TemplateProblem(f"{exc}; a response must be quick and short") from exc
             except SecurityError as exc:
                 raise TemplateProblem(f"it tries something responses may not do ({exc})") from exc
             except UndefinedError as exc:
@@ -254,7 +332,7 @@ class Catalogue:
     def render(self, name: str, context: Mapping[str, Any] | None = None, *, platform: str = "console") -> SafeText:
         try:
             template = self._compiled(platform, self.source(name))
-            return SafeText(template.render(dict(context or {})).strip())
+            return SafeText(render_within_budget(template, context or {}).strip())
         except TemplateNotFound:
             raise
         except Exception as exc:  # an override may be broken: fall back to the shipped text
@@ -262,7 +340,7 @@ class Catalogue:
                 log.warning("template override failed, shipped text used template=%s platform=%s error=%s",
                             name, platform, type(exc).__name__)
                 template = self._compiled(platform, self.shipped_source(name))
-                return SafeText(template.render(dict(context or {})).strip())
+                return SafeText(render_within_budget(template, context or {}).strip())
             raise TemplateProblem(f"{name}: {exc}") from exc
 
 

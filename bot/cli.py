@@ -19,7 +19,6 @@ CORE_COMMANDS = (
     CliCommand("worker", "bot.commands.serve:worker", "Run the scheduled jobs and the outbox without web endpoints."),
     CliCommand("db", "bot.commands.db:db_group", "Database migrations."),
     CliCommand("manifest", "bot.commands.manifest:manifest_group", "Print or write a chat platform's app manifest."),
-    CliCommand("outbox", "bot.commands.outbox:outbox_group", "Messages the bot started: list, retry or drop parked ones."),
 )
 
 

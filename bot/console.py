@@ -16,6 +16,7 @@ from typing import TextIO
 from sqlalchemy import func, select
 
 from bot.core import Bot
+from bot.text import clean
 from bot.types import Action, Button, Incoming, Reply
 from scheduler.outbox import mark_shown, pending_for, render_message
 from storage.db import unit_of_work
@@ -120,7 +121,8 @@ class ConsoleSession:
         for reply, mine in zip(replies, actions, strict=True):
             blocks.append(render_reply(reply, numbers[at : at + len(mine)]))
             at += len(mine)
-        self.out.write("\n\n".join(b for b in blocks if b) + "\n\n")
+        # Text stored before ldbot cleaned it at the edge, or imported, must not drive the terminal either.
+        self.out.write(clean("\n\n".join(b for b in blocks if b)) + "\n\n")
         self.out.flush()
 
     async def _number(self, count: int, actions: list[Action]) -> list[int]:

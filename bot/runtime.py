@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import getpass
-import logging
 import signal
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -20,6 +19,7 @@ import click
 
 from bot.catalogue import TEMPLATE_DIR, Catalogue
 from bot.clock import Clock, system_clock
+from bot.logs import configure_logging
 from bot.services import Services
 from bot.settings import Settings, SettingsError, load_settings
 from storage.schema import ensure_current
@@ -35,15 +35,28 @@ class Runtime:
     # Each unit's template folder -> its capability, so templates can be listed grouped by capability.
     capabilities: Mapping[Path, str] = field(default_factory=dict)
     clock: Clock = system_clock
+    # A long-running service (`ldbot serve`, `ldbot worker`) logs at LDBOT_LOG_LEVEL, INFO unless set; any
+    # other command (chat, ask, imports) prints its answer on the terminal, so it logs warnings only unless
+    # LDBOT_LOG_LEVEL is set.
+    service: bool = False
     _settings: Settings | None = field(default=None, repr=False)
 
     def settings(self) -> Settings:
+        """The settings, read once; reading them also sets up logging (bot/logs.py) at LDBOT_LOG_LEVEL, so
+        every command that needs the settings (serve, worker, chat, the units' commands) logs the same way."""
         if self._settings is None:
             try:
                 self._settings = load_settings()
             except SettingsError as exc:
                 raise click.ClickException(str(exc)) from None
+            configure_logging(self.log_level())
         return self._settings
+
+    def log_level(self) -> str:
+        settings = self.settings()
+        if not self.service and "log_level" not in settings.model_fields_set:
+            return "WARNING"
+        return settings.log_level
 
     def open_services(self, *, migrate: bool = True) -> Services:
         settings = self.settings()
@@ -77,10 +90,6 @@ def operator_account() -> str:
         return getpass.getuser()
     except Exception:  # no user name in the environment or the password database (some containers)
         return "unknown"
-
-
-def configure_logging(level: str = "INFO") -> None:
-    logging.basicConfig(level=level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s")
 
 
 async def until_stopped() -> None:

@@ -13,6 +13,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import AliasChoices, Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from bot.logs import LEVELS
+
 
 class SettingsError(Exception):
     """A setting has a bad value; the message names it and says what is expected."""
@@ -52,9 +54,12 @@ class Settings(BaseSettings):
     # MICROSOFT_APP_ID), when an open endpoint must not be reachable from other machines.
     host: str | None = None
     port: int = Field(default=3978, ge=1, le=65535)
+    # Logging of every ldbot process (bot/logs.py): DEBUG, INFO, WARNING, ERROR or CRITICAL.
     log_level: str = "INFO"
     # Where people reach `ldbot serve` (sign-in links, single sign-on redirects), e.g. https://ldbot.example.
     web_base_url: str | None = None
+    # Seconds to wait for the Bot Framework's token-signing keys before refusing a Teams request (503).
+    teams_keys_timeout_seconds: float = Field(default=10.0, gt=0, le=120)
 
     # Platform credentials keep the names each vendor's documentation uses.
     slack_bot_token: str | None = Field(default=None, validation_alias=AliasChoices("SLACK_BOT_TOKEN"))
@@ -89,6 +94,12 @@ class Settings(BaseSettings):
     # Messages per second the outbox sends to each platform (defaults follow their published limits).
     outbox_slack_per_second: float = Field(default=5.0, gt=0, le=1000)
     outbox_teams_per_second: float = Field(default=40.0, gt=0, le=1000)
+    # How long the sending process's leadership lasts unrenewed: another process takes over this long
+    # after the leader stops (renewed every third of it).
+    outbox_leader_seconds: float = Field(default=30.0, ge=1, le=600)
+    # How long a claim on a batch lasts unrenewed (renewed every third of it while sending): after a
+    # crash, the messages it held are sent by another process this long later.
+    outbox_lease_seconds: float = Field(default=60.0, ge=2, le=3600)
 
     @field_validator("database_url")
     @classmethod
@@ -102,6 +113,13 @@ class Settings(BaseSettings):
     @classmethod
     def _check_tz(cls, value: str) -> str:
         return valid_timezone(value)
+
+    @field_validator("log_level")
+    @classmethod
+    def _check_log_level(cls, value: str) -> str:
+        if value.strip().upper() not in LEVELS:
+            raise ValueError(f"must be one of {', '.join(LEVELS)}")
+        return value.strip().upper()
 
     @field_validator("microsoft_app_type")
     @classmethod

@@ -10,16 +10,23 @@ say what exists.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot import access
+from bot.access import Act
 from bot.clock import Moment
 from scheduler.outbox import Notice, enqueue
+from storage.audit import record_audit
 from storage.db import unit_of_work
 from storage.models import Person
+
+log = logging.getLogger("ldbot.access")
 
 R = TypeVar("R", bound="Result")
 
@@ -36,6 +43,17 @@ class Refused(Exception):
         super().__init__(reason)
         self.reason = reason
         self.detail = detail
+
+
+async def require(db: AsyncSession, actor: Person, act: Act, subject: Person | None = None, **detail: Any) -> None:
+    """Refuse unless the access policy allows it; a refusal is logged and audited (in the caller's
+    transaction, which a chat turn commits with its polite answer), so attempts are seen, not just stopped."""
+    if await access.may(db, actor, act, subject):
+        return
+    subject_id = subject.id if subject is not None else 0
+    log.warning("refused person=%s act=%s subject=%s", actor.id, act, subject_id or "-")
+    record_audit(db, actor.id, "access", subject_id, "refused", now=datetime.now(UTC), act=str(act))
+    raise Refused("not_allowed", **detail)
 
 
 async def apply(db: AsyncSession, result: R, at: Moment) -> R:

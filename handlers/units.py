@@ -6,6 +6,7 @@ Order matters only for ties: where two commands have the same help rank, the ear
 
 from handlers import (
     admin,
+    delivery,
     evidence,
     help,
     learning,
@@ -31,6 +32,7 @@ UNITS = (
     admin.UNIT,
     webconsole.UNIT,
     reports.UNIT,
+    delivery.UNIT,
     people.UNIT,
     privacy.UNIT,
     help.UNIT,

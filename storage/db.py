@@ -7,6 +7,7 @@ server can share one file); PostgreSQL connections plan every statement afresh (
 from __future__ import annotations
 
 import asyncio
+import os
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager, contextmanager
@@ -34,7 +35,10 @@ def make_engine(url: str, **kwargs: object) -> AsyncEngine:
     if is_sqlite(url):
         database = make_url(url).database
         if database and database != ":memory:":
-            Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+            path = Path(database).expanduser()
+            path.parent.mkdir(parents=True, exist_ok=True)
+            if not path.exists():  # personnel records: readable by the account that runs ldbot only
+                os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))  # (SQLite gives -wal and -shm the same)
     if make_url(url).get_backend_name() == "postgresql":
         # PostgreSQL keeps a cached plan per connection for each foreign-key check and prepared statement.
         # Made while a table was nearly empty (a new deployment's first nudge run, which fills nudge_sends
@@ -44,6 +48,8 @@ def make_engine(url: str, **kwargs: object) -> AsyncEngine:
         connect_args = dict(kwargs.pop("connect_args", None) or {})  # type: ignore[arg-type]
         connect_args.setdefault("options", "-c plan_cache_mode=force_custom_plan")
         kwargs["connect_args"] = connect_args
+    # Statement parameters are people's words: never in an exception's text (bot/logs.py redacts too).
+    kwargs.setdefault("hide_parameters", True)
     engine = create_async_engine(url, **kwargs)
     if is_sqlite(url):
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)

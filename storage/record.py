@@ -8,7 +8,6 @@ and writes the CSV.
 
 from __future__ import annotations
 
-import csv
 import io
 from dataclasses import dataclass
 from datetime import date
@@ -19,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from storage.evidence_queries import evidence_for
 from storage.models import EVIDENCE_KINDS, Evidence, Person, Reflection
 from storage.reflection_queries import reflections_for, shared_reflections_for_manager
+from storage.safe_text import csv_writer
 from storage.status import CompetenceStatus, competence_status
 
 STATUS_ORDER = ("in_date", "expiring", "expired", "never")
@@ -126,7 +126,7 @@ def record_context(record: Record) -> dict[str, Any]:
 def to_csv(record: Record) -> str:
     """One row per item, with a type column, so a spreadsheet can filter competences, evidence, reflections."""
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = csv_writer(out)
     writer.writerow(CSV_COLUMNS)
     for s in record.statuses:
         writer.writerow(

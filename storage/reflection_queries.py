@@ -1,8 +1,9 @@
 """Reflections are private to their author; these are the only ways they are read.
 
-The author reads their own. Their line manager reads only what the author chose to share — the whole
-reflection, or just the summary the author wrote for sharing. Nobody else reads them at all, and someone
-else's reflection looks exactly like a missing one.
+The author reads their own. Their line manager reads only what the author chose to share with them — the
+whole reflection, or just the summary the author wrote for sharing; sharing is with a person, so a new line
+manager reads nothing shared with the one before (the author is asked to share again). Nobody else reads
+them at all, and someone else's reflection looks exactly like a missing one.
 """
 
 from __future__ import annotations
@@ -54,6 +55,7 @@ async def shared_reflections_for_manager(
         .where(
             Person.line_manager_id == manager_id,
             Reflection.shared_with_manager.is_(True),
+            Reflection.shared_with_id == manager_id,
             Reflection.deleted.is_(False),
         )
         .order_by(Reflection.created_at.desc(), Reflection.id.desc())
@@ -67,6 +69,8 @@ async def shared_reflection_for_manager(
     """One reflection a direct report shared with this manager, or None (unshared looks like missing)."""
     reflection = await db.get(Reflection, reflection_id)
     if reflection is None or reflection.deleted or not reflection.shared_with_manager:
+        return None
+    if reflection.shared_with_id != manager_id:
         return None
     author = await db.get(Person, reflection.person_id)
     if author is None or author.line_manager_id != manager_id:

@@ -6,6 +6,7 @@ every test starts from empty tables, so nothing depends on what an earlier run l
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
@@ -14,6 +15,7 @@ import pytest
 
 from bot.app import make_catalogue
 from bot.clock import SettableClock
+from bot.logs import QUIET_LIBRARIES
 from bot.services import Services
 from bot.settings import load_settings
 from storage.db import make_engine, make_sessionmaker, scratch_postgres
@@ -59,3 +61,19 @@ async def services(database_url: str, clock: SettableClock) -> AsyncIterator[Ser
     )
     yield svc
     await engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+def logging_as_it_was() -> Iterator[None]:
+    """A test, or a command it runs in-process, may set logging up (bot/logs.py): the next test starts with
+    the process's logging as this one found it."""
+    root = logging.getLogger()
+    level, factory = root.level, logging.getLogRecordFactory()
+    libraries = {name: logging.getLogger(name).level for name in QUIET_LIBRARIES}
+    yield
+    for handler in [h for h in root.handlers if getattr(h, "_ldbot", False)]:
+        root.removeHandler(handler)
+    root.setLevel(level)
+    logging.setLogRecordFactory(factory)
+    for name, library_level in libraries.items():
+        logging.getLogger(name).setLevel(library_level)

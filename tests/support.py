@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import socket
 import sys
@@ -12,14 +13,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import aiohttp
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from bot.core import Bot
 from bot.services import Services
 from bot.types import Action, FormSubmission, Incoming, Outcome, Reply
 from scheduler.outbox import DeliveryReport, Notice, OutboxSender, enqueue
 from storage.db import unit_of_work
-from storage.models import AuditEvent, Competence, Person, PlatformIdentity
+from storage.models import AuditEvent, Competence, OutgoingMessage, Person, PlatformIdentity
 
 
 async def add_person(
@@ -85,6 +86,7 @@ class Chat:
 class Served:
     base: str  # http://127.0.0.1:<port>
     output: str = ""  # what the process printed, once it has stopped
+    pid: int = 0
 
 
 @asynccontextmanager
@@ -99,7 +101,7 @@ async def serve_process(env: dict[str, str], cwd: Path) -> AsyncIterator[Served]
         sys.executable, "-m", "bot", "serve", "--host", "127.0.0.1", "--port", str(port),
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT, env=clean | env, cwd=str(cwd),
     )
-    served = Served(f"http://127.0.0.1:{port}")
+    served = Served(f"http://127.0.0.1:{port}", pid=proc.pid)
     try:
         status = None
         async with aiohttp.ClientSession() as http:
@@ -113,7 +115,9 @@ async def serve_process(env: dict[str, str], cwd: Path) -> AsyncIterator[Served]
         assert status == 200, f"ldbot serve did not come up (health {status})"
         yield served
     finally:
-        proc.terminate()
+        if proc.returncode is None:
+            with contextlib.suppress(ProcessLookupError):
+                proc.terminate()
         served.output = (await asyncio.wait_for(proc.communicate(), 20))[0].decode()
 
 
@@ -122,6 +126,16 @@ async def queue(services: Services, recipient_id: int, template: str, context: d
     async with unit_of_work(services.sessions) as db:
         [message_id] = await enqueue(db, [Notice(recipient_id, template, context or {}, **notice)], now=services.now())
         return message_id
+
+
+async def parked(services: Services, recipient_id: int, error: str, *, context: dict | None = None,
+                 platform: str | None = None, attempts: int = 15) -> int:
+    """A message the sender gave up on: queued as use cases queue them, then left as the sender parks it."""
+    message_id = await queue(services, recipient_id, "outbox.unreachable", context or {"name": "A", "email": "a@b"})
+    async with unit_of_work(services.sessions) as db:
+        await db.execute(update(OutgoingMessage).where(OutgoingMessage.id == message_id).values(
+            status="parked", attempts=attempts, last_error=error, platform=platform))
+    return message_id
 
 
 async def deliver(services: Services, deliverers: list) -> DeliveryReport:

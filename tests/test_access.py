@@ -41,6 +41,7 @@ audit.view                staff -  assessor -  ld -  admin Y
 web.use                   staff -  assessor -  ld Y  admin Y
 records.import            staff -  assessor -  ld Y  admin Y
 privacy.manage            staff -  assessor -  ld -  admin Y
+outbox.manage             staff -  assessor -  ld -  admin Y
 """
 RELS = (Rel.SELF, Rel.LINE_MANAGER, Rel.CHAIN, Rel.OTHER)
 ROLE_NAMES = {"staff": "firefighter", "assessor": "assessor", "ld": "ld", "admin": "admin"}

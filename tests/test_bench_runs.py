@@ -64,3 +64,20 @@ def test_privacy_benchmark_runs_on_a_small_organisation():
                      r"retention dry run [\d.]+s \((\d+) leavers due\)", done.stdout)
     assert line is not None, done.stdout
     assert int(line.group(1)) > 0 and int(line.group(2)) > 0 and int(line.group(3)) == 10
+
+
+def test_junk_benchmark_runs_small():
+    junk = subprocess.run([sys.executable, "-m", "bench.junk_bench", "--requests", "24"],
+                          cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert junk.returncode == 0, junk.stderr
+    assert "500s 0, tracebacks 0, text of the requests in the log 0 times" in junk.stdout, junk.stdout
+
+
+def test_parked_messages_benchmark_runs_small():
+    done = subprocess.run(
+        [sys.executable, "-m", "bench.parked_bench", "--messages", "2000", "--parked", "200", "--pg", ""],
+        cwd=ROOT, capture_output=True, text=True, timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    assert re.search(r"SQLite: 2000 messages, 200 parked: daily report .* try all 200 again \d+ ms", done.stdout), \
+        done.stdout

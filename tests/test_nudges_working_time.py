@@ -51,6 +51,17 @@ def test_fixed_weekdays_and_hours():
     assert pattern.shift_on(date(2026, 11, 20)) is None  # Friday off
 
 
+def test_hours_without_weekdays_keep_the_weekend_off():
+    """issue 16 item 13: `hours=` alone changes the hours, not the days — Monday to Friday still."""
+    working = WorkingTime(RULES)
+    pattern = "hours=07:00-15:00"
+    week = [date(2026, 11, d) for d in range(16, 23)]  # Mon 16 .. Sun 22 November 2026
+    assert [parse_pattern(pattern, RULES).shift_on(d) is not None for d in week] == [True] * 5 + [False] * 2
+    assert [working.is_working_day(pattern, d) for d in week] == [True] * 5 + [False] * 2
+    # Friday after 15:00 (GMT): the nudge waits for Monday (at the preferred 09:00), not Saturday.
+    assert working.deliver_at(pattern, None, date(2026, 11, 20), utc(2026, 11, 20, 16)) == utc(2026, 11, 23, 9)
+
+
 def test_delivery_waits_for_the_next_working_slot():
     working = WorkingTime(RULES)
     friday = date(2026, 11, 20)

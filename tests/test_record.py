@@ -75,6 +75,7 @@ async def seed(services, today: date = TODAY) -> None:
                 so_what="a",
                 now_what="b",
                 shared_with_manager=True,
+                shared_with_id=alex.line_manager_id,
                 share_summary="Summary only",
             )
         )
@@ -286,7 +287,7 @@ async def test_typed_text_is_escaped_once_for_each_platform(services):
         alex = await db.scalar(select(Person).where(Person.email == "alex@example.org"))
         record = await load_record(db, alex, TODAY, own=True)
     assert "- What happened: <!channel> *bold* & co" in to_markdown(record, services.catalogue)
-    assert "- What happened: &lt;!channel&gt; *bold* &amp; co" in to_markdown(
+    assert "- What happened: &lt;!channel&gt; \u200b*\u200bbold\u200b*\u200b &amp; co" in to_markdown(
         record, services.catalogue, platform="slack"
     )
     assert "- What happened: &lt;!channel&gt; \\*bold\\* &amp; co" in to_markdown(

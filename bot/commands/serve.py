@@ -12,7 +12,7 @@ from aiohttp import web
 
 from bot.app import make_bot
 from bot.platforms import enabled_plugins
-from bot.runtime import Runtime, configure_logging, until_stopped
+from bot.runtime import Runtime, until_stopped
 from bot.server import build_app
 from bot.services import Services
 from bot.settings import SettingsError
@@ -98,7 +98,8 @@ async def _serve(runtime: Runtime, host: str | None, port: int | None, socket_mo
 @click.pass_obj
 def serve(runtime: Runtime, host: str | None, port: int | None, socket_mode: bool) -> None:
     """Serve Slack and Teams endpoints, health, background jobs and the outbox."""
-    configure_logging()
+    runtime.service = True
+    runtime.settings()  # read once: a bad value stops here, and logging is set up at LDBOT_LOG_LEVEL
     asyncio.run(_serve(runtime, host, port, socket_mode))
 
 
@@ -124,5 +125,6 @@ async def _work(runtime: Runtime) -> None:
 @click.pass_obj
 def worker(runtime: Runtime) -> None:
     """Run the scheduled jobs and the outbox sender without web endpoints."""
-    configure_logging()
+    runtime.service = True
+    runtime.settings()  # read once: a bad value stops here, and logging is set up at LDBOT_LOG_LEVEL
     asyncio.run(_work(runtime))

@@ -25,7 +25,7 @@ from typing import Any
 
 import aiohttp
 from aiohttp import web
-from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.app.async_app import AsyncApp
 from slack_bolt.request.async_request import AsyncBoltRequest as BoltRequest
@@ -37,8 +37,10 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.core import Bot, Profile
+from bot.edge import Refused
+from bot.logs import RefusalLog, library_logger
 from bot.settings import Settings, SettingsError
-from bot.slack import blocks
+from bot.slack import blocks, gate
 from bot.slack.blocks import ModalMetadata
 from bot.slack.home import home_view
 from bot.slack.identity import Home, fetch_home, fetch_profile
@@ -92,9 +94,13 @@ class SlackAdapter:
             client=self.client,
             signing_secret=settings.slack_signing_secret or "",
             process_before_response=True,
-            name="ldbot",
-            logger=logging.getLogger("ldbot.slack.bolt"),
+            # bolt names a logger after the app and gives it its own logger's level on every request: not
+            # "ldbot", whose level is every ldbot logger's.
+            name="ldbot-slack",
+            # WARNING and up, redacted: bolt's INFO line on a bad signature prints the whole body.
+            logger=library_logger("ldbot.slack.bolt"),
         )
+        self.refusals = RefusalLog(log)
         self.processed = ProcessedEvents(bot.services.sessions, platform=PLATFORM)
         self._tasks: set[asyncio.Task[Any]] = set()
         self._dm: dict[str, str] = {}
@@ -139,7 +145,15 @@ class SlackAdapter:
         await self._http.close()
 
     async def handle_http(self, request: web.Request) -> web.Response:
-        response = await self.app.async_dispatch(await to_bolt_request(request))
+        """POST /slack/events: refused (401, 400…) unless it passes bot/slack/gate.py, then bolt's."""
+        try:
+            text = await gate.admit(request, self.settings.slack_signing_secret or "")
+        except Refused as refusal:
+            self.refusals.refused(refusal.status, refusal.reason, **refusal.detail)
+            return refusal.response()
+        response = await self.app.async_dispatch(
+            BoltRequest(body=text, query=request.query_string, headers=request.headers)  # type: ignore[arg-type]
+        )
         return await to_aiohttp_response(response)
 
     def _lock(self, user_id: str) -> asyncio.Lock:

@@ -49,8 +49,9 @@ def mrkdwn(text: str) -> dict[str, Any]:
 
 
 def unescape(text: str) -> str:
-    """For plain_text only: the catalogue's mrkdwn escaping would show as literal `&lt;` there."""
-    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+    """For plain_text only: the catalogue's mrkdwn escaping would show as literal `&lt;` there (and its
+    zero-width fences round formatting marks are not needed where nothing is formatted)."""
+    return text.replace("\u200b", "").replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
 
 
 def truncate(text: str, limit: int) -> str:

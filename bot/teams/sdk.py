@@ -18,21 +18,28 @@ from types import SimpleNamespace
 from typing import Any, TypeVar
 
 from aiohttp import web
-from botbuilder.core import ActivityHandler, TurnContext
+from botbuilder.core import ActivityHandler, TurnContext, serializer_helper
 from botbuilder.core.teams import TeamsInfo
 from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFrameworkAuthentication
 from botbuilder.schema import Activity, ConversationReference
-from msrest.exceptions import ClientRequestError, HttpOperationError
+from botframework.connector.auth import AuthenticateRequestResult
+from botframework.connector.auth.jwt_token_extractor import JwtTokenExtractor
+from msrest.exceptions import ClientRequestError, DeserializationError, HttpOperationError
 from msrest.universal_http.requests import ClientRetryPolicy
 from urllib3.util.retry import Retry
 
 from bot import forms
 from bot.catalogue import Catalogue
 from bot.core import Bot, Profile
+from bot.edge import Refused
+from bot.logs import RefusalLog
 from bot.services import Services
 from bot.settings import Settings
 from bot.teams import activity as acts
+from bot.teams import gate
 from bot.teams.cards import submitted_form
+from bot.teams.keys import CURRENT as CURRENT_KEYS
+from bot.teams.keys import KeyStore, KeysUnavailable, keys_for
 from bot.teams.render import activity_for, option_sources, with_options
 from bot.teams.store import ProcessedActivities, load_reference, save_reference
 from bot.types import Choice, Incoming, Outcome, Reply
@@ -58,6 +65,10 @@ RAW_ACTIVITY: ContextVar[dict[str, Any] | None] = ContextVar("teams_raw_activity
 # its constructor tests 999 codes for membership in this 500-item list: ~3 ms of CPU each time, most of the
 # cost of a proactive send. The same codes as a frozenset make it ~0.05 ms (msrest is archived; no fix coming).
 ClientRetryPolicy.safe_codes = frozenset(ClientRetryPolicy.safe_codes)
+
+# botbuilder fetches the token-signing keys with `requests` (blocking the event loop, no timeout); it gets
+# them from bot/teams/keys.py instead: aiohttp, a timeout, the current endpoint's key store.
+JwtTokenExtractor.get_open_id_metadata = staticmethod(keys_for)
 
 
 # --- the adapter ------------------------------------------------------------------------------------------
@@ -103,32 +114,58 @@ def no_hidden_retries(context: TurnContext) -> None:
 
 
 class TeamsEndpoint:
-    """POST /api/messages: authenticate (401 without a valid token when an app id is set) and run a turn."""
+    """POST /api/messages: checked (bot/teams/gate.py), authenticated by botbuilder (401 without a valid token
+    when an app id is set), then a turn. Whatever is refused gets its 4xx and one short log line, no trace."""
 
     def __init__(self, bot: Bot) -> None:
-        self.adapter = make_adapter(bot.services.settings)
+        self.settings = settings = bot.services.settings
+        self.adapter = make_adapter(settings)
         self.handler = TeamsHandler(bot, TeamsDeliverer(bot.services, self.adapter))
+        self.keys = KeyStore(timeout=settings.teams_keys_timeout_seconds)
+        self.required = bool(settings.microsoft_app_id)
+        self.refusals = RefusalLog(log)
 
     async def handle(self, request: web.Request) -> web.StreamResponse:
-        if request.content_type != "application/json":
-            raise web.HTTPUnsupportedMediaType(text="expected application/json")
         try:
-            body = await request.json()
-        except ValueError:
-            raise web.HTTPBadRequest(text="body is not JSON") from None
-        if not isinstance(body, dict):
-            raise web.HTTPBadRequest(text="expected an activity")
-        settings = self.handler.bot.services.settings
-        if settings.microsoft_app_id and not settings.teams_service_allowed(body.get("serviceUrl")):
-            # Replies go to the activity's serviceUrl: only ever to Microsoft's Bot Connector.
-            log.warning("teams activity refused: serviceUrl is not a Bot Connector host activity=%s", body.get("id"))
-            raise web.HTTPForbidden(text="serviceUrl is not a Bot Framework service")
+            auth_header = gate.check_authorization(request.headers.get("Authorization"), required=self.required)
+            body = await gate.read_activity(request)
+            if self.required and not self.settings.teams_service_allowed(body.get("serviceUrl")):
+                # Replies go to the activity's serviceUrl: only ever to Microsoft's Bot Connector.
+                raise Refused(403, "service_url_not_a_bot_connector")
+            activity = parse_activity(body)
+            authenticated = await self.authenticate(activity, auth_header)
+        except Refused as refusal:
+            self.refusals.refused(refusal.status, refusal.reason, **refusal.detail)
+            return refusal.response()
         token = RAW_ACTIVITY.set(body)
         try:
-            response = await self.adapter.process(request, self.handler)
+            invoke = await self.adapter.process_activity(authenticated, activity, self.handler.on_turn)
         finally:
             RAW_ACTIVITY.reset(token)
-        return response if response is not None else web.Response(status=201)
+        if invoke is not None:
+            return web.json_response(data=serializer_helper(invoke.body), status=invoke.status)
+        return web.Response(status=201)
+
+    async def authenticate(self, activity: Activity, auth_header: str) -> AuthenticateRequestResult:
+        """botbuilder's JwtTokenValidation (signature, issuer, audience, serviceurl claim), with this endpoint's
+        keys; any way it says no is a 401, keys that cannot be fetched in time a 503."""
+        keys = CURRENT_KEYS.set(self.keys)
+        try:
+            return await self.adapter.bot_framework_authentication.authenticate_request(activity, auth_header)
+        except KeysUnavailable:
+            raise Refused(503, "signing_keys_unavailable") from None
+        except Exception as exc:  # PermissionError, PyJWT's errors, the SDK's bare Exceptions: all a "no"
+            raise Refused(401, "not_authenticated", error=type(exc).__name__) from None
+        finally:
+            CURRENT_KEYS.reset(keys)
+
+
+def parse_activity(body: dict[str, Any]) -> Activity:
+    """The SDK's Activity; its deserialiser refuses what the shape check cannot judge (a bad timestamp)."""
+    try:
+        return Activity().deserialize(body)
+    except (DeserializationError, ValueError, TypeError, AttributeError):
+        raise Refused(400, "bad_activity") from None
 
 
 def raw_activity(context: TurnContext) -> dict[str, Any]:

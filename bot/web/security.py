@@ -21,6 +21,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot import access
 from bot.access import Act
 from bot.core import Bot
+from storage.audit import record_audit
+from storage.db import unit_of_work
 from storage.models import Person
 
 log = logging.getLogger("ldbot.web")
@@ -31,6 +33,7 @@ DB = web.RequestKey("db", AsyncSession)
 PERSON = web.RequestKey("person", Person)  # None when nobody is signed in
 CSRF = web.RequestKey("csrf", str)
 TIMED_OUT = web.RequestKey("timed_out", bool)
+REFUSED = web.RequestKey("refused", tuple)  # (person id, act, subject id) of a 403, audited after the rollback
 IDLE_SECONDS = web.AppKey("idle_seconds", int)
 HTTPS = web.AppKey("https", bool)
 
@@ -64,6 +67,14 @@ async def security_headers(request: web.Request, handler: Handler) -> web.Stream
     return response
 
 
+async def _audit_refusal(bot: Bot, refused: tuple[int, str, int], path: str) -> None:
+    """The request's own transaction was rolled back with its 403: the attempt is kept in one of its own."""
+    person_id, act, subject_id = refused
+    async with unit_of_work(bot.services.sessions) as db:
+        record_audit(db, person_id, "access", subject_id, "refused", now=bot.services.now(), act=act,
+                     where="web", page=path[:200])
+
+
 @web.middleware
 async def transaction(request: web.Request, handler: Handler) -> web.StreamResponse:
     """One unit of work per request: committed when the answer is a success or a redirect, else rolled back."""
@@ -78,6 +89,8 @@ async def transaction(request: web.Request, handler: Handler) -> web.StreamRespo
             response = await handler(request)
         except web.HTTPException as exc:
             await (db.commit() if exc.status < 400 else db.rollback())
+            if exc.status == 403 and request.get(REFUSED):
+                await _audit_refusal(bot, request[REFUSED], request.path)
             raise
         except BaseException:
             await db.rollback()
@@ -150,6 +163,7 @@ async def require(request: web.Request, act: Act, subject: Person | None = None)
         raise web.HTTPFound("/admin/sign-in" + ("?timed_out=1" if request[TIMED_OUT] else ""))
     db = request[DB]
     if not await access.may(db, person, Act.USE_WEB_CONSOLE) or not await access.may(db, person, act, subject):
-        log.info("web refused person=%s act=%s", person.id, act)
+        log.warning("web refused person=%s act=%s path=%s", person.id, act, request.path)
+        request[REFUSED] = (person.id, str(act), subject.id if subject is not None else 0)
         raise forbidden(request)
     return person

@@ -30,12 +30,25 @@ async def list_templates(turn: Turn) -> None:
     except Refused as refused:
         _refused(turn, refused)
         return
-    groups = [
-        {"capability": capability, "templates": [{"name": e.name, "said": e.said, "changed": e.changed} for e in entries]}
-        for capability, entries in found.groups
-    ]
-    turn.say("admin.template_list", groups=groups, count=len(found.entries),
-             changed=sum(e.changed for e in found.entries), query=turn.args.strip())
+    query = turn.args.strip()
+    if not query:  # hundreds of responses: on a phone, the capabilities first, each one word away
+        turn.say("admin.template_groups", count=len(found.entries), changed=sum(e.changed for e in found.entries),
+                 groups=[{"capability": capability, "count": len(entries), "changed": sum(e.changed for e in entries),
+                          "word": entries[0].name.partition(".")[0]} for capability, entries in found.groups])
+        return
+    shown, left = [], LIST_AT_MOST
+    for capability, entries in found.groups:
+        if left <= 0:
+            break
+        shown.append({"capability": capability, "templates": [
+            {"name": e.name, "said": e.said, "changed": e.changed} for e in entries[:left]]})
+        left -= len(entries)
+    turn.say("admin.template_list", groups=shown, count=len(found.entries),
+             changed=sum(e.changed for e in found.entries), query=query,
+             more=max(0, len(found.entries) - LIST_AT_MOST))
+
+
+LIST_AT_MOST = 60  # lines of a template list in one chat message; the web console lists them all
 
 
 @routes.command("template", summary="admin.summary_edit", may=Act.EDIT_TEMPLATES, rank=120)

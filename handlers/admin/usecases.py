@@ -15,12 +15,11 @@ from datetime import datetime
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import access
 from bot.access import Act
 from bot.catalogue import Catalogue, TemplateProblem
 from bot.clock import Moment
 from bot.template_meta import TemplateInfo
-from bot.usecase import Refused, Result
+from bot.usecase import Refused, Result, require
 from storage.audit import record_audit
 from storage.models import Person, TemplateOverride, TemplateVersion
 
@@ -28,8 +27,7 @@ MAX_TEMPLATE_CHARS = 4000
 
 
 async def _check(db: AsyncSession, actor: Person) -> None:
-    if not await access.may(db, actor, Act.EDIT_TEMPLATES):
-        raise Refused("not_allowed")
+    await require(db, actor, Act.EDIT_TEMPLATES)
 
 
 def _known(catalogue: Catalogue, name: str) -> None:

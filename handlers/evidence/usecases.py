@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot import access
 from bot.access import Act
 from bot.clock import Moment
-from bot.usecase import Refused, Result
+from bot.usecase import Refused, Result, require
 from handlers.verification.usecases import request_notices
 from scheduler.outbox import Notice, cancel
 from storage.audit import record_audit
@@ -85,8 +85,7 @@ async def log_evidence(
     source: str = "chat",
 ) -> EvidenceLogged:
     """Save the actor's evidence and ask for it to be verified."""
-    if not await access.may(db, actor, Act.WRITE_OWN_RECORD, actor):
-        raise Refused("not_allowed")
+    await require(db, actor, Act.WRITE_OWN_RECORD, actor)
     competence = await db.scalar(
         select(Competence).where(Competence.code == competence_code, Competence.active.is_(True))
     )

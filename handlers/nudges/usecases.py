@@ -12,10 +12,9 @@ from datetime import date, timedelta
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import access
 from bot.access import Act
 from bot.clock import Moment
-from bot.usecase import Refused, Result
+from bot.usecase import Refused, Result, require
 from handlers.nudges.rules import NudgeRules
 from handlers.nudges.scan import add_months
 from scheduler.outbox import Notice
@@ -39,8 +38,7 @@ async def managed_person(db: AsyncSession, actor: Person, person_id: int | None)
     person = await db.get(Person, person_id) if person_id else None
     if person is None or not person.active:
         raise Refused("gone")
-    if not await access.may(db, actor, Act.ACT_ON_NUDGES, person):
-        raise Refused("not_allowed", name=person.name)
+    await require(db, actor, Act.ACT_ON_NUDGES, person, name=person.name)
     return person
 
 

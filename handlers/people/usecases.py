@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot import access
 from bot.access import Act
 from bot.clock import Moment
-from bot.usecase import Refused, Result
+from bot.usecase import Refused, Result, require
 from handlers.learning.config import LearningConfig
 from handlers.people.leavers import leave, rejoin
 from storage.audit import record_audit
@@ -43,8 +43,7 @@ async def search_people(
     db: AsyncSession, actor: Person, at: Moment, *, query: str, limit: int = 50
 ) -> Found:
     """People whose name, email, team or station holds the words, of those whose record the actor may see."""
-    if not await access.may(db, actor, Act.USE_WEB_CONSOLE):
-        raise Refused("not_allowed")
+    await require(db, actor, Act.USE_WEB_CONSOLE)
     statement = select(Person).order_by(Person.name, Person.id)
     for word in query.lower().split()[:5]:
         like = f"%{word.replace('%', '').replace('_', '')}%"

@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot import access
 from bot.access import Act
 from bot.clock import Moment
-from bot.usecase import Refused, Result
+from bot.usecase import Refused, Result, require
 from scheduler.outbox import Notice
 from storage.audit import record_audit
 from storage.models import Person
@@ -176,8 +176,7 @@ class Replied(Result):
 
 
 async def reply_to_handoff(db: AsyncSession, actor: Person, at: Moment, *, handoff_id: int, text: str) -> Replied:
-    if not await access.may(db, actor, Act.ANSWER_HANDOFFS):
-        raise Refused("not_allowed")
+    await require(db, actor, Act.ANSWER_HANDOFFS)
     handoff = await db.get(PolicyHandoff, handoff_id)
     if handoff is None:
         raise Refused("not_found", number=handoff_id)
@@ -202,8 +201,7 @@ class StandardSaved(Result):
 
 
 async def save_standard_answer(db: AsyncSession, actor: Person, at: Moment, *, handoff_id: int) -> StandardSaved:
-    if not await access.may(db, actor, Act.ANSWER_HANDOFFS):
-        raise Refused("not_allowed")
+    await require(db, actor, Act.ANSWER_HANDOFFS)
     handoff = await db.get(PolicyHandoff, handoff_id)
     if handoff is None or not handoff.answer:
         raise Refused("stale")
@@ -235,8 +233,7 @@ class Gaps(Result):
 
 async def open_gaps(db: AsyncSession, actor: Person, at: Moment, *, limit: int = 10) -> Gaps:
     """What the L&D team should answer: open hand-offs, then unanswered questions grouped."""
-    if not await access.may(db, actor, Act.ANSWER_HANDOFFS):
-        raise Refused("not_allowed")
+    await require(db, actor, Act.ANSWER_HANDOFFS)
     rows = await db.execute(
         select(PolicyHandoff, Person.name, PolicyQuestion.text)
         .join(Person, Person.id == PolicyHandoff.asker_id)
@@ -250,8 +247,7 @@ async def open_gaps(db: AsyncSession, actor: Person, at: Moment, *, limit: int =
 
 # --- documents, synonyms and standard answers, for the web console (and anything else) --------------------
 async def _may_manage(db: AsyncSession, actor: Person) -> None:
-    if not await access.may(db, actor, Act.MANAGE_DOCUMENTS):
-        raise Refused("not_allowed")
+    await require(db, actor, Act.MANAGE_DOCUMENTS)
 
 
 @dataclass
@@ -375,8 +371,7 @@ async def save_answer_to_question(
 ) -> StandardSaved:
     """The L&D team answers an unanswered question from the web console: saved as a standard answer, which
     the bot gives (with their name and the date) when a similar question comes again."""
-    if not await access.may(db, actor, Act.ANSWER_HANDOFFS):
-        raise Refused("not_allowed")
+    await require(db, actor, Act.ANSWER_HANDOFFS)
     question, answer = question.strip(), answer.strip()
     if not question or not answer:
         raise Refused("empty")

@@ -17,7 +17,7 @@ from bot import access
 from bot.access import Act
 from bot.catalogue import Catalogue
 from bot.clock import Moment
-from bot.usecase import Refused, Result
+from bot.usecase import Refused, Result, require
 from handlers.record.team import Team, team_view
 from handlers.verification.usecases import waiting_for
 from storage.audit import record_audit
@@ -62,9 +62,7 @@ class RecordView(Result):
 
 
 async def view_record(db: AsyncSession, actor: Person, at: Moment, *, subject: Person) -> RecordView:
-    if not await access.may(db, actor, Act.VIEW_RECORD, subject):
-        log.info("record view refused viewer=%s", actor.id)
-        raise Refused("not_allowed")
+    await require(db, actor, Act.VIEW_RECORD, subject)
     own = actor.id == subject.id
     shared = not own and await access.may(db, actor, Act.READ_SHARED_REFLECTIONS, subject)
     record = await load_record(db, subject, at.today, own=own, shared_with=actor.id if shared else None)

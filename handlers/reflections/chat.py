@@ -537,3 +537,23 @@ async def unshare(turn: Turn) -> None:
         turn.say("reflection.not_shared", number=reflection.id)
         return
     turn.say("reflection.unshared", number=reflection.id)
+
+
+# --- when the line manager changed -----------------------------------------------------------------------
+@routes.action(uc.RESHARE)
+async def reshare(turn: Turn) -> None:
+    former = parse_id(_action_value(turn))
+    try:
+        done = await turn.apply(await uc.reshare_with_manager(turn.db, turn.person, turn.at, former_id=former or 0))
+    except Refused:
+        turn.say("reflection.no_manager", replace_original=True)
+        return
+    turn.say("reflection.reshared", count=done.count, manager=done.manager.name if done.manager else "",
+             replace_original=True)
+
+
+@routes.action(uc.KEEP_PRIVATE)
+async def keep_them_private(turn: Turn) -> None:
+    former = parse_id(_action_value(turn))
+    done = await turn.apply(await uc.keep_private(turn.db, turn.person, turn.at, former_id=former or 0))
+    turn.say("reflection.kept_private", count=done.count, replace_original=True)

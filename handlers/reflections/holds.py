@@ -1,4 +1,5 @@
-"""What the reflections unit holds about a person: the reflections they wrote, shared or not, deleted or not.
+"""What the reflections unit holds about a person: the reflections they wrote, shared or not, deleted or
+not, and which reflections were shared with them.
 
 Erasure deletes them and keeps only how many were written at the person's station each year; anyone
 else's reflection that names them loses the name. The text of a reflection its author deleted goes after
@@ -53,7 +54,13 @@ HOLDS = Holdings(
     tables=(
         Holding(
             "reflections", "Reflections",
-            links=(Link("written by you", Erase.DELETE, column="person_id"),),
+            links=(
+                Link("written by you", Erase.DELETE, column="person_id"),
+                # A line manager's export lists what was shared with them, not its words; erasing them
+                # leaves the reflection with its author, shared with nobody.
+                Link("shared with you", Erase.DETACH, column="shared_with_id", columns=("id", "created_at"),
+                     set={"shared_with_manager": False, "share_summary": None}),
+            ),
             scrub=TEXT,
             audit=(AuditTrail("reflection"),),
             before_erase="handlers.reflections.holds:count_reflections",

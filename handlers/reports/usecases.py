@@ -13,10 +13,9 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from bot import access
 from bot.access import Act
 from bot.clock import Moment
-from bot.usecase import Refused, Result
+from bot.usecase import Result, require
 from handlers.reports import figures
 from handlers.reports.figures import Figure, Filters
 from storage.models import AuditEvent, Person
@@ -34,8 +33,7 @@ async def overview(
     due_soon_days: int = 30, only: str | None = None,
 ) -> Overview:
     """Every figure (or only the one named, for its CSV)."""
-    if not await access.may(db, actor, Act.VIEW_REPORTS):
-        raise Refused("not_allowed")
+    await require(db, actor, Act.VIEW_REPORTS)
     found: list[Figure] = []
     if only in (None, "standing-by-station", "standing-by-competence", "assessments-by-team"):
         stations, competences, teams = await figures.standing(db, at.today, filters, due_soon_days=due_soon_days)
@@ -75,8 +73,7 @@ async def audit_log(
     until: date | None = None, limit: int = 100, offset: int = 0,
 ) -> AuditLog:
     """Entries newest first; `person` matches who acted or whom it was about (name or email, in part)."""
-    if not await access.may(db, actor, Act.VIEW_AUDIT):
-        raise Refused("not_allowed")
+    await require(db, actor, Act.VIEW_AUDIT)
     who, about = aliased(Person), aliased(Person)
     statement = (
         select(AuditEvent, who.name, about.name)

@@ -17,13 +17,13 @@ from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime
 from typing import Any, Literal
 
-from sqlalchemy import event, or_, select, text, true, update
+from sqlalchemy import ColumnElement, and_, event, exists, or_, select, text, true, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.types import Reply
 from storage.db import unit_of_work
-from storage.models import OutgoingMessage
+from storage.models import OutgoingMessage, PlatformIdentity
 
 log = logging.getLogger("ldbot.outbox")
 
@@ -177,19 +177,55 @@ async def hold_replies(
     return ids
 
 
+# --- parked messages, for an admin ------------------------------------------------------------------------
+def _parked(ids: Sequence[int] | None) -> ColumnElement[bool]:
+    chosen = OutgoingMessage.status == "parked"
+    return chosen if ids is None else and_(chosen, OutgoingMessage.id.in_(list(ids)))
+
+
+async def requeue_parked(db: AsyncSession, ids: Sequence[int] | None, *, now: datetime) -> list[int]:
+    """Put parked messages (these ids, or every one for None) back in the queue, due now, with their failed
+    attempts forgotten; returns the ids that were parked. Senders wake when the caller commits."""
+    requeued = sorted(await db.scalars(
+        update(OutgoingMessage)
+        .where(_parked(ids))
+        .values(status="pending", attempts=0, next_attempt_at=now, claimed_until=None, claim_token=None)
+        .returning(OutgoingMessage.id)
+        .execution_options(synchronize_session=False)
+    ))
+    if requeued:
+        await _wake_on_commit(db)
+    return requeued
+
+
+async def give_up_parked(db: AsyncSession, ids: Sequence[int] | None) -> list[int]:
+    """Give up on parked messages (these ids, or every one for None): they stay on record, marked dropped,
+    and nothing sends them. Returns the ids that were parked."""
+    return sorted(await db.scalars(
+        update(OutgoingMessage)
+        .where(_parked(ids))
+        .values(status="dropped")
+        .returning(OutgoingMessage.id)
+        .execution_options(synchronize_session=False)
+    ))
+
+
 # --- the console, which has no push ----------------------------------------------------------------------
 async def pending_for(
     sessions: async_sessionmaker[AsyncSession], person_id: int, platform: str, *, now: datetime | None = None
 ) -> list[OutgoingMessage]:
-    """Messages a person has not had yet that may be shown on `platform` (for the console). Given `now`,
-    only those due by then: a broadcast L&D scheduled for next week is not shown today."""
+    """Messages a person has not had yet that may be shown on `platform` (for the console): those bound to
+    it, and those bound to no platform unless the person has an account elsewhere — a message waiting to
+    reach someone in Slack or Teams stays theirs to receive there, even if they also open `ldbot chat`.
+    Given `now`, only those due by then: a broadcast L&D scheduled for next week is not shown today."""
+    elsewhere = exists().where(PlatformIdentity.person_id == person_id, PlatformIdentity.platform != platform)
     async with sessions() as db:
         rows = await db.scalars(
             select(OutgoingMessage)
             .where(
                 OutgoingMessage.recipient_id == person_id,
                 OutgoingMessage.status.in_(("pending", "parked")),
-                or_(OutgoingMessage.platform.is_(None), OutgoingMessage.platform == platform),
+                or_(and_(OutgoingMessage.platform.is_(None), ~elsewhere), OutgoingMessage.platform == platform),
                 true() if now is None else OutgoingMessage.next_attempt_at <= now,
             )
             .order_by(OutgoingMessage.id)

@@ -19,7 +19,7 @@ paced per platform (see pacing.py). It wakes when rows are committed (wake_signa
 LISTEN/NOTIFY from other processes), or at the next due time, or every poll interval at the latest.
 
 However many processes run a sender, one sends at a time (a leader lease in the database, taken over
-within LEADER_LEASE when its holder stops), so the pace is the platform's, not a multiple of it.
+within LDBOT_OUTBOX_LEADER_SECONDS (30 s) when its holder stops), so the pace is the platform's, not a multiple of it.
 """
 
 from __future__ import annotations
@@ -58,7 +58,6 @@ MAX_ATTEMPTS = 15  # failures (not 429s) before a message is parked: about six h
 BASE_BACKOFF_SECONDS = 5.0
 MAX_BACKOFF_SECONDS = 3600.0
 MAX_THROTTLE_WAIT = 300.0
-LEADER_LEASE = timedelta(seconds=30)
 
 
 @dataclass
@@ -128,7 +127,7 @@ class OutboxSender:
         pacer: Pacer | None = None,
         batch: int = BATCH,
         concurrency: int = CONCURRENCY,
-        lease: timedelta = LEASE,
+        lease: timedelta | None = None,
         poll_seconds: float = POLL_SECONDS,
     ) -> None:
         self.services = services
@@ -136,10 +135,12 @@ class OutboxSender:
         self.pacer = pacer or Pacer(services.settings.outbox_rates())
         self.batch = batch
         self.concurrency = concurrency
-        self.lease = lease
+        self.lease = lease or timedelta(seconds=services.settings.outbox_lease_seconds)
+        self.safety = self.lease * (SAFETY / LEASE)  # the same quarter of a shorter lease
         self.poll_seconds = poll_seconds
         self.name = f"{uuid.uuid4().hex[:12]}"
         self.leading = False
+        self.leader_lease = timedelta(seconds=services.settings.outbox_leader_seconds)
 
     # --- running --------------------------------------------------------------------------------------
     async def run(self) -> None:
@@ -179,12 +180,12 @@ class OutboxSender:
             except Exception:  # cannot tell: stop sending until the database answers again
                 self.leading = False
                 log.warning("outbox leadership check failed")
-            await asyncio.sleep(LEADER_LEASE.total_seconds() / 3)
+            await asyncio.sleep(self.leader_lease.total_seconds() / 3)
 
     async def lead(self) -> bool:
         """Take or renew the leader lease; True while this sender holds it."""
         now = self.services.now()
-        expires = now + LEADER_LEASE
+        expires = now + self.leader_lease
         async with unit_of_work(self.services.sessions) as db:
             insert = postgresql.insert if db.bind.dialect.name == "postgresql" else sqlite.insert
             await db.execute(
@@ -208,7 +209,7 @@ class OutboxSender:
                 await db.execute(
                     update(OutboxLeader)
                     .where(OutboxLeader.name == "outbox", OutboxLeader.holder == self.name)
-                    .values(expires_at=self.services.now() - LEADER_LEASE)
+                    .values(expires_at=self.services.now() - self.leader_lease)
                 )
         self.leading = False
 
@@ -305,9 +306,8 @@ class OutboxSender:
             except Exception:  # not renewed: the sends stop by themselves when the lease runs short
                 log.warning("outbox lease renewal failed")
 
-    @staticmethod
-    def _holds(claim: _Claim, safety: timedelta = SAFETY) -> bool:
-        return claim.lease_until - time.monotonic() > safety.total_seconds()
+    def _holds(self, claim: _Claim) -> bool:
+        return claim.lease_until - time.monotonic() > self.safety.total_seconds()
 
     # --- sending --------------------------------------------------------------------------------------
     async def _deliver_batch(self, claim: _Claim, ids: list[int]) -> DeliveryReport:

@@ -62,6 +62,9 @@ class Reflection(Base):
     by_when: Mapped[date | None] = mapped_column(Date)
     cpd_hours: Mapped[float | None] = mapped_column(Numeric(5, 2, asdecimal=False))
     shared_with_manager: Mapped[bool] = mapped_column(default=False)
+    # Sharing is with a person: the line manager at the time. Someone who becomes the line manager later
+    # reads nothing until the author shares again (they are asked).
+    shared_with_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"), index=True)
     share_summary: Mapped[str | None] = mapped_column(Text)
     deleted: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -7,6 +7,7 @@ command response_url), recorded like any other call.
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import json
 from dataclasses import dataclass, field
@@ -36,6 +37,7 @@ class FakeSlack:
     # Slack user id → their home team, for Slack Connect guests from another workspace (default: TEAM).
     teams_of: dict[str, str] = field(default_factory=dict)
     calls: list[Call] = field(default_factory=list)
+    delay: float = 0.0  # seconds chat.postMessage takes to answer (a slow Slack); the call counts on arrival
     _throttle: dict[str, list[int]] = field(default_factory=dict)
     _refuse: dict[str, list[Any]] = field(default_factory=dict)
     _server: TestServer | None = None
@@ -107,6 +109,8 @@ class FakeSlack:
         body = await self._read(request)
         auth = request.headers.get("Authorization", "")
         self.calls.append(Call(method, body, auth.removeprefix("Bearer ") or body.get("token")))
+        if self.delay and method == "chat.postMessage":
+            await asyncio.sleep(self.delay)
         throttled = self._throttle.get(method)
         if throttled and throttled[1] > 0:
             throttled[1] -= 1

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 
 import pytest
 
@@ -10,6 +11,7 @@ from bot.platforms import enabled_plugins
 from bot.settings import SettingsError, load_settings
 from bot.teams.platform import PLATFORM
 from tests.teams.conftest import TENANT, start_bot, teams_services
+from tests.teams.fake_openid import unsigned_token
 
 APP_ID = "3f2c6d7e-1a2b-4c3d-9e8f-0a1b2c3d4e5f"
 OTHER_TENANT = "8a7f0c1e-0000-4000-8000-000000000002"
@@ -88,7 +90,9 @@ async def test_with_authentication_on_a_service_url_elsewhere_is_refused(service
             "type": "message", "id": "1", "text": "help", "channelId": "msteams", "serviceUrl": connector.url,
             "from": {"id": "29:1x"}, "recipient": {"id": "28:bot"}, "conversation": {"id": "a:1"},
         }
-        assert await running.post(activity, headers={"Authorization": "Bearer x"}) == 403
+        # A well-formed token: the serviceUrl is refused before anyone fetches keys to check it.
+        token = unsigned_token({"alg": "RS256", "kid": "k"}, {"exp": int(time.time()) + 3600})
+        assert await running.post(activity, headers={"Authorization": f"Bearer {token}"}) == 403
     finally:
         await running.http.close()
         await running.close()

@@ -1,7 +1,8 @@
 """The web console in a real browser (Playwright driving Debian's Chromium) against a real `ldbot serve`:
 sign in with a link, edit a response and see a console chat use it, roll it back; import a CSV with errors;
 every page opens with no console errors and no axe-core (WCAG 2.2 AA) violations, and is photographed;
-a firefighter gets 403; a POST without the CSRF token is refused.
+a parked message is tried again and another given up on; a firefighter gets 403; a POST without the CSRF
+token is refused.
 
 Needs /usr/bin/chromium and axe-core (scripts/test-tools.sh installs both; .ci/run runs it).
 """
@@ -23,8 +24,8 @@ from bot.clock import Moment
 from handlers.people.sample import load_everything
 from handlers.webconsole.usecases import issue_link
 from storage.db import unit_of_work
-from storage.models import Person
-from tests.support import Chat, serve_process
+from storage.models import OutgoingMessage, Person
+from tests.support import Chat, parked, serve_process
 from tests.web.web_support import KEY
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -95,6 +96,10 @@ async def _serve(services, database_url, tmp_path):
 
 async def test_every_page_is_accessible_and_a_response_edit_reaches_chat(services, database_url, tmp_path, browser):
     async with await _serve(services, database_url, tmp_path) as served:
+        async with services.sessions() as db:  # two messages the sender gave up on, for the Messages page
+            alex = await db.scalar(select(Person.id).where(Person.email == FIREFIGHTER))
+        stuck = [await parked(services, alex, error) for error in ("slack: slack: internal_error",
+                                                                   "teams: Teams connector status 503")]
         context = await browser.new_context(viewport={"width": 1280, "height": 900})
         watched = Watched(await context.new_page())
         page = watched.page
@@ -164,9 +169,17 @@ async def test_every_page_is_accessible_and_a_response_edit_reaches_chat(service
 
         for name, path in (("policy", "/admin/policy?question=is+workplace+assessment+mandatory"),
                            ("policy-questions", "/admin/policy/questions"), ("policy-synonyms", "/admin/policy/synonyms"),
-                           ("audit", "/admin/audit")):
+                           ("audit", "/admin/audit"), ("outbox", "/admin/outbox")):
             await page.goto(served.base + path)
             await watched.check(name)
+        await page.get_by_role("button", name=f"Try again message {stuck[0]}", exact=True).click()
+        await page.wait_for_selector("text=1 message queued again")
+        await watched.check("outbox-retried")
+        await page.get_by_role("button", name=f"Give up on message {stuck[1]}", exact=True).click()
+        await page.wait_for_selector("text=Given up on 1 message")
+        async with services.sessions() as db:
+            assert {m.id: m.status for m in await db.scalars(select(OutgoingMessage).where(
+                OutgoingMessage.id.in_(stuck)))} == {stuck[0]: "pending", stuck[1]: "dropped"}
         await page.goto(served.base + "/admin/policy")
         document = tmp_path / "driving.md"
         document.write_text("# Driving Policy\n\n## 1 Blue-light training\n\nEveryone who drives under blue lights "
@@ -200,7 +213,8 @@ async def test_a_firefighter_gets_403_in_the_browser(services, database_url, tmp
         await page.goto(await link(services, served.base, FIREFIGHTER))
         await page.get_by_role("button", name="Sign in").click()
         await page.wait_for_selector("text=You cannot see this page")
-        for path in ("/admin/overview", "/admin/responses", "/admin/people", "/admin/policy", "/admin/audit"):
+        for path in ("/admin/overview", "/admin/responses", "/admin/people", "/admin/policy", "/admin/outbox",
+                     "/admin/audit"):
             response = await page.goto(served.base + path)
             assert response.status == 403, path
         watched.errors = [e for e in watched.errors if "403" not in e]  # the browser logs each 403 it is given

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 from datetime import date
@@ -14,6 +13,7 @@ from aiohttp import web
 from bot.access import Act
 from bot.web import security
 from handlers.reports.usecases import audit_log
+from storage.safe_text import csv_writer
 
 PAGE = 100
 
@@ -52,7 +52,7 @@ async def page(request: web.Request) -> web.StreamResponse:
 async def download(request: web.Request) -> web.StreamResponse:
     log = await _log(request, limit=50_000)
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = csv_writer(out)
     writer.writerow(["when (UTC)", "who", "record", "record id", "about", "action", "detail"])
     for row in log.rows:
         writer.writerow([row.at.isoformat(timespec="seconds"), row.actor, row.entity, row.entity_id, row.about,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 from datetime import date
 
@@ -14,6 +13,7 @@ from bot.web import security
 from handlers.nudges.rules import NudgeRules
 from handlers.reports.figures import Filters
 from handlers.reports.usecases import overview
+from storage.safe_text import csv_writer
 
 KEYS = ("standing-by-station", "standing-by-competence", "appraisals-by-team", "assessments-by-team",
         "evidence-waiting", "questions-per-week")
@@ -73,7 +73,7 @@ async def download(request: web.Request) -> web.StreamResponse:
     found, _ = await _figures(request, only=key)
     figure = found.figures[0]
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = csv_writer(out)
     writer.writerow([figure.label, *figure.columns])
     for label, values in figure.rows:
         writer.writerow([label, *values])
