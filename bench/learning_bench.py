@@ -17,14 +17,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
-import tempfile
 import time
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 from sqlalchemy import func, insert, select
 
+from bench.databases import add_pg_option, on_each_database
 from bench.fakes import FakeConnector, FakeSlackApi
 from bench.outbox_bench import teams_reference
 from bot.app import make_catalogue
@@ -37,8 +35,7 @@ from handlers.learning import broadcasts, opportunities
 from handlers.learning.config import config_for
 from handlers.learning.spec import parse_spec
 from scheduler.outbox import OutboxSender
-from storage.db import make_engine, make_sessionmaker, scratch_postgres, unit_of_work
-from storage.migrate import upgrade
+from storage.db import make_engine, make_sessionmaker, unit_of_work
 from storage.models import (
     Competence,
     CompetenceStanding,
@@ -166,19 +163,10 @@ def main() -> None:
     parser.add_argument("--people", type=int, default=10_000)
     parser.add_argument("--rate", type=float, default=100.0, help="messages per second allowed per platform")
     parser.add_argument("--throttle", type=float, default=0.005, help="share of calls the fakes answer with 429")
-    parser.add_argument("--pg", default=os.environ.get("LDBOT_TEST_DATABASE_URL"))
+    add_pg_option(parser)
     args = parser.parse_args()
     options = {"people": args.people, "rate": args.rate, "throttle": args.throttle}
-    with tempfile.TemporaryDirectory() as folder:
-        url = f"sqlite+aiosqlite:///{Path(folder) / 'learning.db'}"
-        upgrade(url)
-        asyncio.run(measure(url, "SQLite", **options))
-    if args.pg:
-        with scratch_postgres(args.pg, "ldbot_bench") as url:
-            upgrade(url)
-            asyncio.run(measure(url, "PostgreSQL", **options))
-    else:
-        print("PostgreSQL skipped (give --pg URL or set LDBOT_TEST_DATABASE_URL)")
+    on_each_database(measure, args.pg, "learning", **options)
 
 
 if __name__ == "__main__":

@@ -11,14 +11,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
-import tempfile
 import time
 from datetime import UTC, datetime
-from pathlib import Path
 
 from sqlalchemy import func, insert, select
 
+from bench.databases import add_pg_option, on_each_database
 from bench.fakes import FakeConnector, FakeSlackApi
 from bot.app import make_catalogue
 from bot.clock import system_clock
@@ -27,8 +25,7 @@ from bot.settings import load_settings
 from bot.slack.platform import PLATFORM as SLACK
 from bot.teams.platform import PLATFORM as TEAMS
 from scheduler.outbox import Notice, OutboxSender, enqueue
-from storage.db import make_engine, make_sessionmaker, scratch_postgres, unit_of_work
-from storage.migrate import upgrade
+from storage.db import make_engine, make_sessionmaker, unit_of_work
 from storage.models import ConversationRef, OutgoingMessage, Person, PlatformIdentity
 
 TENANT = "bench-tenant"
@@ -107,19 +104,10 @@ def main() -> None:
     parser.add_argument("--messages", type=int, default=10_000)
     parser.add_argument("--rate", type=float, default=100.0, help="messages per second allowed per platform")
     parser.add_argument("--throttle", type=float, default=0.005, help="share of calls the fakes answer with 429")
-    parser.add_argument("--pg", default=os.environ.get("LDBOT_TEST_DATABASE_URL"))
+    add_pg_option(parser)
     args = parser.parse_args()
     options = {"count": args.messages, "rate": args.rate, "throttle": args.throttle}
-    with tempfile.TemporaryDirectory() as folder:
-        url = f"sqlite+aiosqlite:///{Path(folder) / 'outbox.db'}"
-        upgrade(url)
-        asyncio.run(measure(url, "SQLite", **options))
-    if args.pg:
-        with scratch_postgres(args.pg, "ldbot_bench") as url:
-            upgrade(url)
-            asyncio.run(measure(url, "PostgreSQL", **options))
-    else:
-        print("PostgreSQL skipped (give --pg URL or set LDBOT_TEST_DATABASE_URL)")
+    on_each_database(measure, args.pg, "outbox", **options)
 
 
 if __name__ == "__main__":

@@ -12,18 +12,15 @@ after one to warm up, and the one retry.
 from __future__ import annotations
 
 import argparse
-import asyncio
-import os
 import re
 import statistics
-import tempfile
 import time
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import func, insert, select, text
 
+from bench.databases import add_pg_option, on_each_database
 from bot.app import make_bot, make_catalogue
 from bot.clock import Moment, SettableClock
 from bot.server import build_app
@@ -34,8 +31,7 @@ from bot.web.settings import WebSettings
 from handlers.delivery import jobs
 from handlers.delivery.usecases import retry_parked
 from handlers.webconsole.usecases import issue_link
-from storage.db import scratch_postgres, unit_of_work
-from storage.migrate import upgrade
+from storage.db import unit_of_work
 from storage.models import OutgoingMessage, Person
 
 KEY = "q6uoGFhAEk1E3CX8P7P2mXZkGqGk7q2o4nZt1y3m0aY="
@@ -142,20 +138,10 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--messages", type=int, default=200_000)
     parser.add_argument("--parked", type=int, default=20_000)
-    parser.add_argument("--pg", default=os.environ.get("LDBOT_TEST_DATABASE_URL"))
+    add_pg_option(parser)
     args = parser.parse_args()
     options = {"count": args.messages, "parked": min(args.parked, args.messages)}
-    ok = True
-    with tempfile.TemporaryDirectory() as folder:
-        url = f"sqlite+aiosqlite:///{Path(folder) / 'parked.db'}"
-        upgrade(url)
-        ok &= asyncio.run(measure(url, "SQLite", **options))
-    if args.pg:
-        with scratch_postgres(args.pg, "ldbot_bench") as url:
-            upgrade(url)
-            ok &= asyncio.run(measure(url, "PostgreSQL", **options))
-    else:
-        print("PostgreSQL skipped (give --pg URL or set LDBOT_TEST_DATABASE_URL)")
+    ok = all(on_each_database(measure, args.pg, "parked", **options))
     return 0 if ok else 1
 
 

@@ -19,13 +19,10 @@ import hashlib
 import hmac
 import itertools
 import json
-import os
 import statistics
-import tempfile
 import time
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
-from pathlib import Path
 from types import SimpleNamespace
 
 import aiohttp
@@ -38,6 +35,7 @@ from slack_bolt.app.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy import event, insert
 
+from bench.databases import add_pg_option, on_each_database
 from bench.fakes import Fake, FakeConnector, FakeSlackApi
 from bot.app import make_bot, make_catalogue
 from bot.clock import system_clock
@@ -48,8 +46,7 @@ from bot.slack.app import SLACK_ADAPTER
 from bot.slack.platform import PLATFORM as SLACK
 from bot.teams import sdk as _teams_sdk  # noqa: F401 - the msrest fix, for the bare app too
 from bot.teams.platform import PLATFORM as TEAMS
-from storage.db import make_engine, make_sessionmaker, scratch_postgres, unit_of_work
-from storage.migrate import upgrade
+from storage.db import make_engine, make_sessionmaker, unit_of_work
 from storage.models import Competence, Person, PlatformIdentity
 
 SECRET = "bench-signing-secret"
@@ -254,18 +251,9 @@ async def count_statements(services: Services, bot: object, slack: FakeSlackApi,
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--turns", type=int, default=200)
-    parser.add_argument("--pg", default=os.environ.get("LDBOT_TEST_DATABASE_URL"))
+    add_pg_option(parser)
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as folder:
-        url = f"sqlite+aiosqlite:///{Path(folder) / 'turns.db'}"
-        upgrade(url)
-        asyncio.run(measure(url, "SQLite", args.turns))
-    if args.pg:
-        with scratch_postgres(args.pg, "ldbot_bench") as url:
-            upgrade(url)
-            asyncio.run(measure(url, "PostgreSQL", args.turns))
-    else:
-        print("PostgreSQL skipped (give --pg URL or set LDBOT_TEST_DATABASE_URL)")
+    on_each_database(measure, args.pg, "turns", turns=args.turns)
 
 
 if __name__ == "__main__":
