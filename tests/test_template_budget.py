@@ -70,3 +70,21 @@ async def test_staff_cannot_try_a_wording_at_all(services):
         assert await db.scalar(select(TemplateOverride.id)) is None
         refused = list(await db.scalars(select(AuditEvent.detail).where(AuditEvent.action == "refused")))
     assert refused == [{"act": "templates.edit"}]
+
+
+def test_a_busy_server_does_not_make_an_ordinary_response_fail():
+    """The budget counts the rendering thread's own work: time spent waiting (another thread holding the
+    GIL, no free core) is not the template's fault. Here the wait is a value that sleeps when read."""
+    import time
+
+    from jinja2.sandbox import SandboxedEnvironment
+
+    from bot.catalogue import render_within_budget
+
+    class Slow:
+        def __str__(self) -> str:
+            time.sleep(0.4)
+            return "Ada"
+
+    template = SandboxedEnvironment().from_string("Thanks, {{ who }}.")
+    assert render_within_budget(template, {"who": Slow()}) == "Thanks, Ada."
