@@ -16,35 +16,19 @@ The clock runs at real speed from a Tuesday at 10:00 UK time, so everyone is at 
 from __future__ import annotations
 
 import argparse
-import asyncio
 import time
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import insert
 
 from bench.databases import add_pg_option, on_each_database
-from bench.fakes import FakeConnector, FakeSlackApi
-from bench.outbox_bench import teams_reference
-from bot.app import make_catalogue
-from bot.services import Services
-from bot.settings import load_settings
-from bot.slack.platform import PLATFORM as SLACK
-from bot.teams.platform import PLATFORM as TEAMS
+from bench.delivery import Rig, deliver_all, reach_half_each, rig
 from bot.usecase import run_use_case
 from handlers.learning import broadcasts, opportunities
 from handlers.learning.config import config_for
 from handlers.learning.spec import parse_spec
-from scheduler.outbox import OutboxSender
-from storage.db import make_engine, make_sessionmaker, unit_of_work
-from storage.models import (
-    Competence,
-    CompetenceStanding,
-    ConversationRef,
-    Evidence,
-    OutgoingMessage,
-    Person,
-    PlatformIdentity,
-)
+from storage.db import unit_of_work
+from storage.models import Competence, CompetenceStanding, Evidence, Person
 
 START = datetime(2026, 11, 17, 10, 0, tzinfo=UTC)  # a Tuesday, 10:00 in London
 
@@ -54,13 +38,13 @@ def clock_from(start: datetime):  # noqa: ANN201 - a Clock
     return lambda: datetime.now(UTC) + offset
 
 
-async def fill(services: Services, audience: int, connector_url: str) -> None:
+async def fill(on: Rig, audience: int) -> None:
     """`audience` people who need the competence (a third never evidenced, a third expired, a third running
     out), half on Slack and half on Teams, and a fifth as many again who are in date."""
-    now = services.now()
+    now = on.services.now()
     in_date = audience // 5
     total = audience + in_date
-    async with unit_of_work(services.sessions) as db:
+    async with unit_of_work(on.services.sessions) as db:
         competence = Competence(code="BNC1", title="Bench competence", risk_critical=True, revalidation_months=12)
         db.add(competence)
         await db.flush()
@@ -69,15 +53,7 @@ async def fill(services: Services, audience: int, connector_url: str) -> None:
              "team": f"Watch {n % 4}", "station": "Bench", "active": True, "created_at": now}
             for n in range(1, total + 1)
         ])
-        half = audience // 2
-        await db.execute(insert(PlatformIdentity), [
-            {"platform": "slack", "platform_user_id": f"U{n:07d}", "person_id": n, "created_at": now}
-            for n in range(1, half + 1)
-        ])
-        await db.execute(insert(ConversationRef), [
-            {"platform": "teams", "person_id": n, "reference": teams_reference(n, connector_url), "updated_at": now}
-            for n in range(half + 1, audience + 1)
-        ])
+        await reach_half_each(db, audience, on.connector.url, now)
         # Evidence behind each standing: expired (a third), running out within 30 days (a third), or in date.
         today = now.date()
         rows = []
@@ -101,17 +77,9 @@ async def fill(services: Services, audience: int, connector_url: str) -> None:
 
 
 async def measure(url: str, label: str, *, people: int, rate: float, throttle: float) -> None:
-    slack, connector = FakeSlackApi(throttle_share=throttle), FakeConnector(throttle_share=throttle, seed=8)
-    await slack.start()
-    await connector.start()
-    settings = load_settings(
-        database_url=url, _env_file=None, slack_bot_token="xoxb-bench", slack_signing_secret="bench",
-        slack_api_url=slack.api_url, teams_enabled=True, outbox_slack_per_second=rate, outbox_teams_per_second=rate,
-    )
-    engine = make_engine(settings.database_url, pool_size=20) if url.startswith("postgresql") else make_engine(url)
-    services = Services(settings, engine, make_sessionmaker(engine), make_catalogue(), clock_from(START))
-    try:
-        await fill(services, people, connector.url)
+    async with rig(url, rate=rate, throttle=throttle, clock=clock_from(START)) as on:
+        services = on.services
+        await fill(on, people)
         config = config_for(services)
         spec = parse_spec({
             "title": "Bench refresher", "competences": ["BNC1"],
@@ -129,33 +97,11 @@ async def measure(url: str, label: str, *, people: int, rate: float, throttle: f
         queue = time.perf_counter() - started
         assert sent.invited == people
 
-        sender = OutboxSender(services, [SLACK.deliverer(services), TEAMS.deliverer(services)], poll_seconds=0.2)
-        started, cpu = time.perf_counter(), time.process_time()
-        task = asyncio.ensure_future(sender.run())
-        pending = people
-        while pending and time.perf_counter() - started < people / rate + 120:
-            await asyncio.sleep(0.25)
-            async with services.sessions() as db:
-                pending = await db.scalar(
-                    select(func.count()).select_from(OutgoingMessage).where(OutgoingMessage.status != "delivered"))
-        elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
-        task.cancel()
-        await asyncio.gather(task, return_exceptions=True)
-        received = slack.received + connector.received
-        lost = people - len(received)
-        duplicated = sum(n - 1 for n in received.values() if n > 1)
-        limit = 2 * rate
-        achieved = (people - lost) / elapsed
+        done = await deliver_all(on, people)
         print(f"{label}: audience of {people} from {people + people // 5} people: query {query * 1000:.0f} ms; "
-              f"invitations and outbox rows written in {queue:.2f}s; delivered in {elapsed:.1f}s at "
-              f"{achieved:.1f} msg/s = {achieved / limit:.1%} of the limit (Slack and Teams, {rate:g}/s each); "
-              f"429s answered {slack.throttled + connector.throttled}; lost {lost}, duplicated {duplicated} "
-              f"(this process, fakes included, used {cpu / elapsed:.0%} of a core)",
-              flush=True)
-    finally:
-        await engine.dispose()
-        await slack.close()
-        await connector.close()
+              f"invitations and outbox rows written in {queue:.2f}s; delivered in {done.elapsed:.1f}s at "
+              f"{done.summary()} (Slack and Teams, {rate:g}/s each; this process, fakes included, used "
+              f"{done.cpu / done.elapsed:.0%} of a core)", flush=True)
 
 
 def main() -> None:
