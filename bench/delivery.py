@@ -4,9 +4,10 @@ counting what arrived, what was lost and what arrived twice."""
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -14,6 +15,7 @@ from datetime import datetime
 from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bench.databases import add_pg_option, on_each_database
 from bench.fakes import FakeConnector, FakeSlackApi
 from bot.app import make_catalogue
 from bot.services import Services
@@ -117,3 +119,16 @@ async def deliver_all(on: Rig, count: int) -> Delivered:
         elapsed=elapsed, cpu=cpu, lost=lost, duplicated=sum(n - 1 for n in received.values() if n > 1),
         throttled=on.slack.throttled + on.connector.throttled, limit=2 * on.rate, arrived=count - lost,
     )
+
+
+def run_from_command_line(doc: str, measure: Callable[..., Awaitable[None]], name: str, *, count_flag: str,
+                          count_option: str) -> None:
+    """The options both benchmarks take (how many, the rate, the share of 429s, --pg), then `measure` on
+    each database, with the count passed as `count_option`."""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
+    parser.add_argument(f"--{count_flag}", type=int, default=10_000, dest="count")
+    parser.add_argument("--rate", type=float, default=100.0, help="messages per second allowed per platform")
+    parser.add_argument("--throttle", type=float, default=0.005, help="share of calls the fakes answer with 429")
+    add_pg_option(parser)
+    args = parser.parse_args()
+    on_each_database(measure, args.pg, name, **{count_option: args.count, "rate": args.rate, "throttle": args.throttle})

@@ -15,14 +15,12 @@ The clock runs at real speed from a Tuesday at 10:00 UK time, so everyone is at 
 
 from __future__ import annotations
 
-import argparse
 import time
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import insert
 
-from bench.databases import add_pg_option, on_each_database
-from bench.delivery import Rig, deliver_all, reach_half_each, rig
+from bench.delivery import Rig, deliver_all, reach_half_each, rig, run_from_command_line
 from bot.usecase import run_use_case
 from handlers.learning import broadcasts, opportunities
 from handlers.learning.config import config_for
@@ -105,14 +103,7 @@ async def measure(url: str, label: str, *, people: int, rate: float, throttle: f
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--people", type=int, default=10_000)
-    parser.add_argument("--rate", type=float, default=100.0, help="messages per second allowed per platform")
-    parser.add_argument("--throttle", type=float, default=0.005, help="share of calls the fakes answer with 429")
-    add_pg_option(parser)
-    args = parser.parse_args()
-    options = {"people": args.people, "rate": args.rate, "throttle": args.throttle}
-    on_each_database(measure, args.pg, "learning", **options)
+    run_from_command_line(__doc__, measure, "learning", count_flag="people", count_option="people")
 
 
 if __name__ == "__main__":

@@ -9,13 +9,11 @@ or arrived twice (goal 0), on SQLite and, with --pg or LDBOT_TEST_DATABASE_URL, 
 
 from __future__ import annotations
 
-import argparse
 from datetime import UTC, datetime
 
 from sqlalchemy import insert
 
-from bench.databases import add_pg_option, on_each_database
-from bench.delivery import Rig, deliver_all, reach_half_each, rig
+from bench.delivery import Rig, deliver_all, reach_half_each, rig, run_from_command_line
 from bot.clock import system_clock
 from scheduler.outbox import Notice, enqueue
 from storage.db import unit_of_work
@@ -43,14 +41,7 @@ async def measure(url: str, label: str, *, count: int, rate: float, throttle: fl
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--messages", type=int, default=10_000)
-    parser.add_argument("--rate", type=float, default=100.0, help="messages per second allowed per platform")
-    parser.add_argument("--throttle", type=float, default=0.005, help="share of calls the fakes answer with 429")
-    add_pg_option(parser)
-    args = parser.parse_args()
-    options = {"count": args.messages, "rate": args.rate, "throttle": args.throttle}
-    on_each_database(measure, args.pg, "outbox", **options)
+    run_from_command_line(__doc__, measure, "outbox", count_flag="messages", count_option="count")
 
 
 if __name__ == "__main__":
