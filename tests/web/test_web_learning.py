@@ -41,7 +41,7 @@ async def test_create_with_problems_then_audience_send_confirm_and_the_outbox(se
         assert re.search(r">3 / 11<", listing)  # the sample's full first session: 3 of 3, plus 8 more places
 
         bad = await _create(client, services, title="", start="yesterday-ish", capacity="0", competences="NOPE1")
-        assert bad.status == 400
+        assert bad.status == 200
         text = await bad.text()
         assert "There is a problem" in text and '<a href="#title">Title is empty</a>' in text
         assert '<a href="#start">Start is not a date and time' in text
@@ -71,7 +71,7 @@ async def test_create_with_problems_then_audience_send_confirm_and_the_outbox(se
         live = await post_form(client, page + "/audience", page + "/audience/count", {"teams": "Red Watch"})
         assert (await live.json())["count"] >= count
         wrong = await post_form(client, page + "/audience", page + "/audience", {"action": "show", "roles": "astronaut"})
-        assert wrong.status == 400 and '<a href="#roles">' in await wrong.text()
+        assert wrong.status == 200 and '<a href="#roles">' in await wrong.text()
         saved = await post_form(client, page + "/audience", page + "/audience",
                                 {"action": "save", "teams": "Red Watch", "exclude_roles": "watch manager"})
         assert "The audience is saved. Nothing has been sent" in await saved.text()
@@ -86,7 +86,7 @@ async def test_create_with_problems_then_audience_send_confirm_and_the_outbox(se
             assert await db.scalar(select(func.count()).select_from(LearningInvitation).where(
                 LearningInvitation.opportunity_id == number)) == 0
         past = await post_form(client, page + "/send", page + "/send/check", {"when": "later", "later_at": "2020-01-01 09:00"})
-        assert past.status == 400 and "must be in the future" in await past.text()
+        assert past.status == 200 and "must be in the future" in await past.text()
         sent = await client.post(page + "/send", data={"csrf_token": csrf(confirm), "when": "now", "confirmed": "yes"})
         shown = await sent.text()
         assert f"{count} invitation" in shown and "queued" in shown
@@ -120,7 +120,7 @@ async def test_signups_waitlist_attendance_and_results(services):
         form = await (await client.get(page + "/sessions/1/attendance")).text()
         assert "Chloe Adams" in form and "Liam Foster" not in form
         none = await client.post(page + "/sessions/1/attendance", data={"csrf_token": csrf(form)})
-        assert none.status == 400 and "Choose attended or did not attend" in await none.text()
+        assert none.status == 200 and "Choose attended or did not attend" in await none.text()
         done = await client.post(page + "/sessions/1/attendance", data={
             "csrf_token": csrf(form), "mark:chloe.adams@northvale-fire.example": "attended",
             "mark:ben.hughes@northvale-fire.example": "no_show", "mark:nadia.rahman@northvale-fire.example": ""})
@@ -143,7 +143,7 @@ async def test_signups_waitlist_attendance_and_results(services):
         added = await post_form(client, page + "/sessions/new", page + "/sessions/new", {
             "start": f"{_day(services, 50)} 09:00", "end": "08:00", "venue": "", "capacity": "5"})
         text = await added.text()
-        assert added.status == 400 and '<a href="#end">End must be after the start</a>' in text
+        assert added.status == 200 and '<a href="#end">End must be after the start</a>' in text
         assert '<a href="#venue">' in text
         edited = await post_form(client, page + "/edit", page + "/edit", {
             "title": "BA refresher", "kind": "course", "approval": "none", "competences": "FFBA1"})

@@ -5,7 +5,8 @@ Every check and every change is the learning unit's own (handlers/learning): the
 same spec `ldbot learning add FILE` reads (handlers/learning/spec.py) and the same audience form chat
 shows (audience.from_form), and saved, sent and marked by the use cases chat and the command line call,
 which audit each change. L&D (`Act.MANAGE_LEARNING`) use these pages; admins see the learning figures on
-the Overview, and an opportunity's results (`Act.VIEW_REPORTS`), read-only.
+the Overview, and an opportunity's results (`Act.VIEW_REPORTS`), read-only. A form with problems is shown
+again with them (answered 200, like the console's other forms): each use case refuses before it writes.
 """
 
 from __future__ import annotations
@@ -127,9 +128,16 @@ def _errors(problems: list[str], fields: tuple[str, ...], default: str) -> list[
     out = []
     for problem in problems:
         field_name = _field_of(problem, fields, default)
-        rest = problem.split(":", 1)[1].strip() if ":" in problem else problem
+        head, _, rest = problem.partition(":") if ":" in problem else ("", "", problem)
+        rest = rest.strip()
         label = LABELS.get(field_name, field_name)
-        joined = f"{label} {rest}" if re.match(r"(is|must|needs|at most|goes|only) ", rest) else f"{label}: {rest}"
+        if re.fullmatch(r"sessions?(\[\d+\])?", head.strip()):  # about the session as a whole
+            label = "The session"
+            field_name = "venue" if "venue" in rest else ("start" if "start" in fields else field_name)
+        if re.match(r"(is|must|needs|at most|goes|only) ", rest):
+            joined = f"{label} {rest}"
+        else:
+            joined = rest[:1].upper() + rest[1:] if label == "The session" else f"{label}: {rest}"
         out.append({"field": field_name, "text": joined})
     return out
 
@@ -214,7 +222,7 @@ async def create(request: web.Request) -> web.StreamResponse:
         raise web.HTTPFound(f"{BASE}/{saved.opportunity.id}?done=created")
     return _render(request, "learning_form.html", {
         "title": "New learning opportunity", "values": values, "found": None, "error_summary": errors,
-    }, status=400)
+    })
 
 
 async def edit_page(request: web.Request) -> web.StreamResponse:
@@ -235,7 +243,7 @@ async def edit(request: web.Request) -> web.StreamResponse:
     except sp.SpecProblems as exc:
         return _render(request, "learning_form.html", {
             "title": f"Change {found.title}", "values": values, "found": found,
-            "error_summary": _errors(exc.problems, DETAIL_FIELDS, "title")}, status=400)
+            "error_summary": _errors(exc.problems, DETAIL_FIELDS, "title")})
     try:
         await apply_result(db, await opportunities.update_details(
             db, person, at, opportunity_id=found.id, title=spec.title, kind=spec.kind, description=spec.description,
@@ -245,7 +253,7 @@ async def edit(request: web.Request) -> web.StreamResponse:
         return _render(request, "learning_form.html", {
             "title": f"Change {found.title}", "values": values, "found": found,
             "error_summary": _errors(refused.detail.get("problems") or [_refusal(request, refused)],
-                                     DETAIL_FIELDS, "title")}, status=400)
+                                     DETAIL_FIELDS, "title")})
     raise web.HTTPFound(f"{BASE}/{found.id}?done=saved")
 
 
@@ -301,7 +309,7 @@ async def session_save(request: web.Request) -> web.StreamResponse:
     return _render(request, "learning_session.html", {
         "title": f"Change session {number}" if number else "Add a session", "found": found, "number": number,
         "values": values, "error_summary": _errors(problems, SESSION_FIELDS, "start"),
-    }, status=400)
+    })
 
 
 # --- the audience builder ---------------------------------------------------------------------------------------
@@ -361,7 +369,7 @@ async def audience_post(request: web.Request) -> web.StreamResponse:
     values = _audience_values(form)
     tree, errors = _tree(values)
     if tree is None:
-        return await _audience(request, found, values, errors=errors, status=400)
+        return await _audience(request, found, values, errors=errors)
     db, at, config = request[security.DB], _services(request).at(), _config(request)
     if form.get("action") == "save":
         try:
@@ -369,13 +377,11 @@ async def audience_post(request: web.Request) -> web.StreamResponse:
                                                                     audience=tree), at)
         except Refused as refused:
             problems = refused.detail.get("problems") or [_refusal(request, refused)]
-            return await _audience(request, found, values, errors=_errors(problems, AUDIENCE_FIELDS, "stations"),
-                                   status=400)
+            return await _audience(request, found, values, errors=_errors(problems, AUDIENCE_FIELDS, "stations"))
         raise web.HTTPFound(f"{BASE}/{found.id}?done=audience")
     reach = await broadcasts.reach(db, person, at, audience=tree, config=config, limit=SHOWN)
     if reach.problems:
-        return await _audience(request, found, values, errors=_errors(reach.problems, AUDIENCE_FIELDS, "stations"),
-                               status=400)
+        return await _audience(request, found, values, errors=_errors(reach.problems, AUDIENCE_FIELDS, "stations"))
     return await _audience(request, found, values, reach=reach)
 
 
@@ -415,7 +421,7 @@ async def send_page(request: web.Request, *, values: dict[str, str] | None = Non
         "title": f"Send {found.title}", "found": found, "values": values or {"when": "now"},
         "problem": _refusal(request, Refused(problem, title=found.title, number=found.id)) if problem else "",
         "error_summary": errors or [],
-    }, status=400 if errors else 200)
+    })
 
 
 async def send_check(request: web.Request) -> web.StreamResponse:
@@ -510,7 +516,7 @@ async def attendance_save(request: web.Request) -> web.StreamResponse:
         else:
             problems = refused.detail.get("problems") or [_refusal(request, refused)]
         return await _attendance(request, person, found, number, chosen=marks,
-                                 errors=[{"field": "marks", "text": p} for p in problems], status=400)
+                                 errors=[{"field": "marks", "text": p} for p in problems])
     done = sum(m.attendance == "attended" for m in recorded.marks)
     raise web.HTTPFound(f"{BASE}/{found.id}?done=attendance&count={done}")
 

@@ -159,7 +159,7 @@ async def leavers_page(request: web.Request, *, values: dict[str, str] | None = 
         "title": "Leavers", "found": found, "query": query, "values": values or {}, "error_summary": errors or [],
         "errors": {e["field"]: e["text"] for e in errors or []}, "done": request.query.get("done", ""),
         "name": request.query.get("name", "")[:200], "today": _services(request).today(),
-    }, status=400 if errors else 200)
+    })
 
 
 async def _leaver_from(request: web.Request, values: dict[str, str]) -> tuple[Person | None, date | None, list[dict[str, str]]]:
