@@ -18,7 +18,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from bot.app import make_bot
 from bot.clock import Moment
@@ -26,6 +26,7 @@ from handlers.people.sample import load_everything
 from handlers.webconsole.usecases import issue_link
 from storage.db import unit_of_work
 from storage.models import OutgoingMessage, Person, PlatformIdentity
+from storage.models.learning import LearningOpportunity, LearningSession
 from tests.learning_serving import ALWAYS, arrive, region
 from tests.slack.fake_slack import FakeSlack
 from tests.slack.slack_support import BOT_TOKEN, SIGNING_SECRET, dm_of
@@ -315,4 +316,23 @@ async def test_ld_create_an_opportunity_build_its_audience_send_it_and_it_arrive
         await page.reload()
         await page.wait_for_selector("text=Delivered")
         await watched.check("learning-sent")
+
+        # Attendance at the sample refresher's first session, once it has taken place.
+        async with unit_of_work(services.sessions) as db:
+            refresher = await db.scalar(select(LearningOpportunity.id).where(
+                LearningOpportunity.title == "Breathing apparatus refresher"))
+            await db.execute(update(LearningSession).where(LearningSession.opportunity_id == refresher,
+                                                            LearningSession.number == 1).values(
+                starts_at=datetime.now(UTC) - timedelta(hours=8), ends_at=datetime.now(UTC) - timedelta(hours=1)))
+        await page.goto(f"{served.base}/admin/learning/{refresher}")
+        await watched.check("learning-waitlist")
+        await page.get_by_role("link", name="Record attendance at session 1").click()
+        await page.wait_for_selector("h1:has-text('Attendance at session 1')")
+        await watched.check("learning-attendance")
+        await page.get_by_label("Attended: Chloe Adams").check()
+        await page.get_by_label("Did not attend: Ben Hughes").check()
+        await page.get_by_role("button", name="Record attendance").click()
+        await page.wait_for_selector("text=Attendance is recorded (1 attended)")
+        await page.goto(f"{served.base}/admin/learning/{refresher}/results")
+        await watched.check("learning-results-attended")
         await context.close()
