@@ -21,19 +21,19 @@ from bot import access
 from bot.access import Act
 from bot.core import Bot
 from bot.web import auth, security
-from bot.web.pages import audit, outbox, overview, people, policy, responses
+from bot.web.pages import audit, learning, outbox, overview, people, policy, responses
 from bot.web.settings import WebSettings
 
 HERE = Path(__file__).parent
 STATIC = HERE / "static"
 COOKIE = "ldbot_admin"
 
-# The navigation: what each page needs, in the order shown. Learning opportunities (create, audience,
-# send, sign-ups, attendance, evaluation) join here, after People, when that unit lands.
+# The navigation: what each page needs, in the order shown.
 NAV = (
     ("overview", "Overview", "/admin/overview", (Act.VIEW_REPORTS,)),
     ("responses", "Responses", "/admin/responses", (Act.EDIT_TEMPLATES,)),
     ("people", "People and competences", "/admin/people", (Act.USE_WEB_CONSOLE,)),
+    ("learning", "Learning opportunities", "/admin/learning", (Act.MANAGE_LEARNING,)),
     ("policy", "Policy documents", "/admin/policy", (Act.MANAGE_DOCUMENTS, Act.ANSWER_HANDOFFS)),
     ("outbox", "Messages", "/admin/outbox", (Act.MANAGE_OUTBOX,)),
     ("audit", "Audit log", "/admin/audit", (Act.VIEW_AUDIT,)),
@@ -99,7 +99,7 @@ async def mount(app: web.Application, bot: Bot, settings: WebSettings | None = N
     env.filters["ukdatetime"] = lambda value: _ukdatetime(value.astimezone(bot.services.tz) if value else value)
     admin.router.add_get("/", index)
     auth.add_routes(admin, bot, settings)
-    for module in (overview, responses, people, policy, outbox, audit):
+    for module in (overview, responses, people, learning, policy, outbox, audit):
         module.add_routes(admin)
     admin.router.add_static("/static/", STATIC, append_version=False)
     app.add_subapp("/admin", admin)

@@ -25,6 +25,7 @@ from handlers.learning import messages
 from handlers.learning import records as rec
 from handlers.learning.config import LearningConfig
 from handlers.learning.describe import opportunity_context
+from handlers.learning.opportunities import check_audience
 from storage.audit import record_audit
 from storage.models import OutgoingMessage, Person
 from storage.models.learning import (
@@ -220,3 +221,28 @@ async def progress(db: AsyncSession, actor: Person | None, at: Moment, *, opport
         .where(LearningInvitation.opportunity_id == found.id, LearningBooking.status.in_(rec.LIVE))
     ) or 0)
     return result
+
+
+@dataclass
+class Reach(Result):
+    """Who an audience not saved yet would hold today: how many, and the first few in name order."""
+
+    count: int
+    first: list[aud.Member]
+    problems: list[str] = field(default_factory=list)
+
+
+async def reach(
+    db: AsyncSession, actor: Person | None, at: Moment, *, audience: dict, config: LearningConfig, limit: int = 50
+) -> Reach:
+    """The audience builder's live count and list (the web console's "Show who this reaches"): the same
+    rules `preview` and `send` apply, to a tree that is only being tried, so nothing is saved or sent.
+    Competences or people the tree names that do not exist are listed in `problems` (reaching nobody)."""
+    await rec.require(db, actor)
+    problems: list[str] = []
+    await check_audience(db, audience, problems)
+    if problems:
+        return Reach(0, [], problems)
+    facts = await aud.gather(db, audience, at.today, appraisal_months=config.appraisal_months)
+    found = aud.members(audience, facts)
+    return Reach(len(found), found[:limit])

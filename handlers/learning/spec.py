@@ -135,8 +135,11 @@ def _link(value: Any, where: str, problems: list[str]) -> str | None:
     return text
 
 
-def parse_spec(data: Any, *, tz: ZoneInfo, now: datetime, base: Path | None = None) -> OpportunitySpec:
-    """Check everything the file says; raises SpecProblems listing every problem."""
+def parse_spec(
+    data: Any, *, tz: ZoneInfo, now: datetime, base: Path | None = None, details_only: bool = False
+) -> OpportunitySpec:
+    """Check everything the file says; raises SpecProblems listing every problem. `details_only` checks the
+    opportunity's own fields alone (a change to them: its sessions and audience are changed on their own)."""
     problems: list[str] = []
     if not isinstance(data, dict):
         raise SpecProblems(["the file must hold one opportunity: title, kind, sessions, audience, ..."])
@@ -161,7 +164,8 @@ def parse_spec(data: Any, *, tz: ZoneInfo, now: datetime, base: Path | None = No
         elif day < today:
             problems.append(f"complete_by: {day.isoformat()} is in the past")
         spec.complete_by = day
-    spec.sessions = _sessions(data.get("sessions"), spec.kind, problems, tz=tz, now=now)
+    if not details_only:
+        spec.sessions = _sessions(data.get("sessions"), spec.kind, problems, tz=tz, now=now)
     if spec.kind == "elearning" and spec.link is None and "link: " not in " ".join(problems):
         problems.append("link: e-learning needs the web address where people take it")
     if "audience" in data and data["audience"] is not None:

@@ -21,7 +21,7 @@ import logging
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import access
@@ -204,3 +204,22 @@ async def leavers_due(db: AsyncSession, actor: Person | None, at: Moment, *, lea
         result.left.append(left)
         result.notices += left.notices
     return result
+
+
+@dataclass
+class Leavers(Result):
+    people: list[Person]
+    more: bool
+
+
+async def list_leavers(db: AsyncSession, actor: Person | None, at: Moment, *, query: str = "", limit: int = 100) -> Leavers:
+    """People who have left, the most recent first (name, email or team matching `query`, in part)."""
+    await _allowed(db, actor)
+    statement = select(Person).where(Person.active.is_(False))
+    if query.strip():
+        like = f"%{query.strip().lower()}%"
+        statement = statement.where(func.lower(Person.name).like(like) | func.lower(Person.email).like(like)
+                                    | func.lower(func.coalesce(Person.team, "")).like(like))
+    found = list(await db.scalars(
+        statement.order_by(Person.left_on.is_(None), Person.left_on.desc(), func.lower(Person.name)).limit(limit + 1)))
+    return Leavers(found[:limit], len(found) > limit)

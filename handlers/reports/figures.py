@@ -45,10 +45,17 @@ class Figure:
     stacked: bool = True
     # Teams can number thousands: the page shows the most urgent this many (the CSV has every row).
     shown: int | None = None
+    note: str = ""  # a sentence under the table (the rates a chart of counts does not say)
 
     @property
     def total(self) -> int:
         return sum(sum(values) for _, values in self.rows)
+
+
+def people_conditions(filters: Filters, *, active: bool = False) -> list:
+    """The station and team filters on people, for other units' figures (leavers included by default:
+    what they did while here still counts)."""
+    return _people(filters, active=active)
 
 
 def _people(filters: Filters, *, active: bool = True) -> list:

@@ -16,6 +16,7 @@ from sqlalchemy.orm import aliased
 from bot.access import Act
 from bot.clock import Moment
 from bot.usecase import Result, require
+from handlers.learning.reports import places_by_month
 from handlers.reports import figures
 from handlers.reports.figures import Figure, Filters
 from storage.models import AuditEvent, Person
@@ -47,6 +48,8 @@ async def overview(
         found.append(await figures.evidence_waiting(db, at.now, filters))
     if only in (None, "questions-per-week"):
         found.append(await figures.questions_per_week(db, at.today, filters))
+    if only in (None, "learning-by-month"):
+        found.append(await places_by_month(db, at.today, filters, tz=at.tz))
     return Overview(filters, found, await figures.choices(db) if only is None else {})
 
 

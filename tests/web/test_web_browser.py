@@ -1,8 +1,9 @@
 """The web console in a real browser (Playwright driving Debian's Chromium) against a real `ldbot serve`:
 sign in with a link, edit a response and see a console chat use it, roll it back; import a CSV with errors;
 every page opens with no console errors and no axe-core (WCAG 2.2 AA) violations, and is photographed;
-a parked message is tried again and another given up on; a firefighter gets 403; a POST without the CSRF
-token is refused.
+a parked message is tried again and another given up on; L&D create a learning opportunity, build its
+audience, send it after the confirm page and see the invitation arrive at the fake Slack; a firefighter gets
+403; a POST without the CSRF token is refused.
 
 Needs /usr/bin/chromium and axe-core (scripts/test-tools.sh installs both; .ci/run runs it).
 """
@@ -12,20 +13,24 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from bot.app import make_bot
 from bot.clock import Moment
 from handlers.people.sample import load_everything
 from handlers.webconsole.usecases import issue_link
 from storage.db import unit_of_work
-from storage.models import OutgoingMessage, Person
-from tests.support import Chat, parked, serve_process
+from storage.models import OutgoingMessage, Person, PlatformIdentity
+from storage.models.learning import LearningOpportunity, LearningSession
+from tests.learning_serving import ALWAYS, arrive, region
+from tests.slack.fake_slack import FakeSlack
+from tests.slack.slack_support import BOT_TOKEN, SIGNING_SECRET, dm_of
+from tests.support import Chat, add_person, parked, serve_process
 from tests.web.web_support import KEY
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -36,6 +41,7 @@ FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-ne
          "--disable-component-update", "--disable-sync", "--no-first-run"]
 WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 ADMIN, FIREFIGHTER = "ian.fraser@northvale-fire.example", "alex.morgan@northvale-fire.example"
+LD = "priya.shah@northvale-fire.example"
 
 
 def _tools() -> None:
@@ -89,9 +95,16 @@ class Watched:
         assert self.errors == [], f"{name}: {self.errors}"
 
 
-async def _serve(services, database_url, tmp_path):
+async def _serve(services, database_url, tmp_path, **env: str):
     await load_everything(services.sessions, now().today)
-    return serve_process({"LDBOT_DATABASE_URL": database_url, "LDBOT_WEB_SECRET_KEY": KEY}, tmp_path)
+    return serve_process({"LDBOT_DATABASE_URL": database_url, "LDBOT_WEB_SECRET_KEY": KEY, **env}, tmp_path)
+
+
+@pytest.fixture
+async def fake_slack():
+    fake = await FakeSlack().start()
+    yield fake
+    await fake.close()
 
 
 async def test_every_page_is_accessible_and_a_response_edit_reaches_chat(services, database_url, tmp_path, browser):
@@ -169,9 +182,20 @@ async def test_every_page_is_accessible_and_a_response_edit_reaches_chat(service
 
         for name, path in (("policy", "/admin/policy?question=is+workplace+assessment+mandatory"),
                            ("policy-questions", "/admin/policy/questions"), ("policy-synonyms", "/admin/policy/synonyms"),
-                           ("audit", "/admin/audit"), ("outbox", "/admin/outbox")):
+                           ("audit", "/admin/audit"), ("outbox", "/admin/outbox"),
+                           ("people-leavers", "/admin/people/leavers")):
             await page.goto(served.base + path)
             await watched.check(name)
+        await page.goto(served.base + "/admin/people/leavers")
+        await page.get_by_label("Their email address").fill(FIREFIGHTER)
+        await page.get_by_role("button", name="Continue").click()
+        await page.wait_for_selector("h1:has-text('Check: Alex Morgan has left')")
+        await watched.check("people-leaver-confirm")
+        await page.goto(served.base + "/admin/people/leavers")
+        await page.get_by_role("button", name="Continue").click()
+        await page.wait_for_selector("text=There is a problem")
+        await watched.check("people-leavers-errors")
+        await page.goto(served.base + "/admin/outbox")
         await page.get_by_role("button", name=f"Try again message {stuck[0]}", exact=True).click()
         await page.wait_for_selector("text=1 message queued again")
         await watched.check("outbox-retried")
@@ -214,9 +238,101 @@ async def test_a_firefighter_gets_403_in_the_browser(services, database_url, tmp
         await page.get_by_role("button", name="Sign in").click()
         await page.wait_for_selector("text=You cannot see this page")
         for path in ("/admin/overview", "/admin/responses", "/admin/people", "/admin/policy", "/admin/outbox",
-                     "/admin/audit"):
+                     "/admin/audit", "/admin/learning", "/admin/learning/new", "/admin/people/leavers"):
             response = await page.goto(served.base + path)
             assert response.status == 403, path
         watched.errors = [e for e in watched.errors if "403" not in e]  # the browser logs each 403 it is given
         await watched.check("forbidden")
+        await context.close()
+
+
+async def test_ld_create_an_opportunity_build_its_audience_send_it_and_it_arrives_in_slack(
+    services, database_url, tmp_path, browser, fake_slack,
+):
+    """The Learning opportunities pages in the browser, every one checked; the invitation goes out through the
+    served process's outbox sender to the fake Slack Web API."""
+    await load_everything(services.sessions, now().today)
+    await add_person(services, "wren.webb@northvale-fire.example", "Wren Webb", team="Web Watch", station="Ashby",
+                     working_pattern=ALWAYS)
+    async with unit_of_work(services.sessions) as db:
+        wren = await db.scalar(select(Person.id).where(Person.email == "wren.webb@northvale-fire.example"))
+        db.add(PlatformIdentity(platform="slack", platform_user_id="U0WREN", person_id=wren))
+    fake_slack.users["U0WREN"] = "wren.webb@northvale-fire.example"
+    env = {"SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_SIGNING_SECRET": SIGNING_SECRET, "SLACK_API_URL": fake_slack.api_url,
+           "LDBOT_NUDGE_HOLIDAY_SUBDIV": region()}
+    async with await _serve(services, database_url, tmp_path, **env) as served:
+        context = await browser.new_context(viewport={"width": 1280, "height": 900})
+        watched = Watched(await context.new_page())
+        page = watched.page
+        await page.goto(await link(services, served.base, LD))
+        await page.get_by_role("button", name="Sign in").click()
+        await page.wait_for_url("**/admin/overview")
+        await page.get_by_role("link", name="Learning opportunities", exact=True).click()
+        await page.wait_for_selector("h1:has-text('Learning opportunities')")
+        await watched.check("learning")
+        await page.get_by_role("button", name="Create a learning opportunity").click()
+        await page.wait_for_selector("h1:has-text('Create a learning opportunity')")
+        await watched.check("learning-new")
+        await page.get_by_role("button", name="Create", exact=True).click()
+        await page.wait_for_selector("text=There is a problem")
+        await watched.check("learning-new-errors")
+        start = (datetime.now(UTC) + timedelta(days=30)).date().isoformat()
+        await page.get_by_label("Title", exact=True).fill("Water rescue awareness")
+        await page.get_by_label("Start", exact=True).fill(f"{start} 09:00")
+        await page.get_by_label("End", exact=True).fill("15:00")
+        await page.get_by_label("Venue", exact=True).fill("Ashby training centre")
+        await page.get_by_label("Places", exact=True).fill("12")
+        await page.get_by_role("button", name="Create", exact=True).click()
+        await page.wait_for_selector("text=Created. Next:")
+        await watched.check("learning-opportunity")
+        number = page.url.split("/admin/learning/")[1].split("?")[0]
+
+        await page.get_by_role("button", name="Who it is for").click()
+        await page.get_by_label("Named people").fill("wren.webb@northvale-fire.example")
+        await page.locator("#live-count", has_text="This reaches 1 person today.").wait_for()  # the live count
+        await page.get_by_role("button", name="Show who this reaches").click()
+        await page.wait_for_selector("h2:has-text('This reaches 1 person today')")
+        assert "Wren Webb" in await page.content()
+        await watched.check("learning-audience")
+        await page.get_by_role("button", name="Save this audience").click()
+        await page.wait_for_selector("text=The audience is saved")
+
+        for name, path in (("learning-edit", "edit"), ("learning-session", "sessions/1"),
+                           ("learning-session-new", "sessions/new"), ("learning-results", "results")):
+            await page.goto(f"{served.base}/admin/learning/{number}/{path}")
+            await watched.check(name)
+        await page.goto(f"{served.base}/admin/learning/{number}")
+        await page.get_by_role("button", name="Send the invitations").click()
+        await watched.check("learning-send")
+        await page.get_by_role("button", name="Check before sending").click()
+        await page.wait_for_selector("h1:has-text('Check before sending')")
+        await watched.check("learning-send-confirm")
+        assert fake_slack.of("chat.postMessage") == []  # nothing sent before it is confirmed
+        await page.get_by_role("button", name="Send 1 invitation").click()
+        await page.wait_for_selector("text=1 invitation queued")
+        invitation = await arrive(lambda: next((c.body for c in fake_slack.calls if c.method == "chat.postMessage"
+                                                and c.body.get("channel") in ("U0WREN", dm_of("U0WREN"))), None))
+        assert "Water rescue awareness" in invitation["text"]
+        await page.reload()
+        await page.wait_for_selector("text=Delivered")
+        await watched.check("learning-sent")
+
+        # Attendance at the sample refresher's first session, once it has taken place.
+        async with unit_of_work(services.sessions) as db:
+            refresher = await db.scalar(select(LearningOpportunity.id).where(
+                LearningOpportunity.title == "Breathing apparatus refresher"))
+            await db.execute(update(LearningSession).where(LearningSession.opportunity_id == refresher,
+                                                            LearningSession.number == 1).values(
+                starts_at=datetime.now(UTC) - timedelta(hours=8), ends_at=datetime.now(UTC) - timedelta(hours=1)))
+        await page.goto(f"{served.base}/admin/learning/{refresher}")
+        await watched.check("learning-waitlist")
+        await page.get_by_role("link", name="Record attendance at session 1").click()
+        await page.wait_for_selector("h1:has-text('Attendance at session 1')")
+        await watched.check("learning-attendance")
+        await page.get_by_label("Attended: Chloe Adams").check()
+        await page.get_by_label("Did not attend: Ben Hughes").check()
+        await page.get_by_role("button", name="Record attendance").click()
+        await page.wait_for_selector("text=Attendance is recorded (1 attended)")
+        await page.goto(f"{served.base}/admin/learning/{refresher}/results")
+        await watched.check("learning-results-attended")
         await context.close()

@@ -169,8 +169,12 @@ async def test_overview_figures_their_csv_and_the_audit_log(services):
         await sign_in(client, services, ADMIN)
         page = await (await client.get("/admin/overview")).text()
         for title in ("Competence standing by station", "Competence standing by competence", "Appraisals by team",
-                      "Evidence waiting for a decision, by age", "Policy questions per week"):
+                      "Evidence waiting for a decision, by age", "Policy questions per week",
+                      "Learning opportunities: places filled and attendance, by month"):
             assert title in page
+        learning = (await (await client.get("/admin/overview/learning-by-month.csv")).text()).lstrip("\ufeff")
+        assert learning.splitlines()[0] == "Month sessions start,Places,Places taken,Attended,Did not attend"
+        assert sum(int(line.split(",")[1]) for line in learning.splitlines()[1:]) == 11  # the sample's 3 + 8 places
         assert 'data-chart="bar"' in page and "<caption" in page
         csv = await (await client.get("/admin/overview/standing-by-station.csv")).text()
         lines = csv.lstrip("\ufeff").splitlines()

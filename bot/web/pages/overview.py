@@ -16,7 +16,7 @@ from handlers.reports.usecases import overview
 from storage.safe_text import csv_writer
 
 KEYS = ("standing-by-station", "standing-by-competence", "appraisals-by-team", "assessments-by-team",
-        "evidence-waiting", "questions-per-week")
+        "evidence-waiting", "questions-per-week", "learning-by-month")
 
 
 def add_routes(admin: web.Application) -> None:

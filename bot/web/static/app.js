@@ -1,5 +1,6 @@
 // The web console's enhancements. Every page works without this file: it adds GOV.UK Frontend's
-// behaviour, draws each chart from the table beside it, and previews a response as it is typed.
+// behaviour, draws each chart from the table beside it, previews a response as it is typed and counts an
+// audience as it is built.
 import { initAll } from "./govuk/govuk-frontend.min.js";
 
 document.body.classList.add("js-enabled", "govuk-frontend-supported");
@@ -70,4 +71,29 @@ if (editor) {
     clearTimeout(timer);
     timer = setTimeout(refresh, 300);
   });
+}
+
+// The audience builder's live count: the server counts with the learning unit's rules as the form is
+// filled in ("Show who this reaches" does the same without this script, and lists the people).
+const audience = document.querySelector("[data-live-count]");
+if (audience) {
+  const shown = document.getElementById("live-count");
+  let waiting = null;
+  const count = async () => {
+    const body = new URLSearchParams(new FormData(audience));
+    const response = await fetch(audience.dataset.liveCount, {
+      method: "POST", body, headers: { "X-CSRF-Token": audience.dataset.csrf }, credentials: "same-origin",
+    });
+    if (!response.ok) return;
+    const found = await response.json();
+    shown.textContent = found.problem
+      ? found.problem
+      : `This reaches ${found.count.toLocaleString("en-GB")} ${found.count === 1 ? "person" : "people"} today.`;
+  };
+  const later = () => {
+    clearTimeout(waiting);
+    waiting = setTimeout(count, 400);
+  };
+  audience.addEventListener("input", later);
+  audience.addEventListener("change", later);
 }
