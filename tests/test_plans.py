@@ -342,3 +342,35 @@ async def test_a_date_change_in_chat_asks_for_a_reason(services):
         assert await db.scalar(select(func.count()).select_from(PlanStepDate)) == 0
     await sam.submit("plans.change", {"step": "2", "date": "31/01/2027", "reason": "Course full"}, context=str(plan.id))
     assert "now due by 31 January 2027" in "\n".join(r.text for r in sam.last)
+
+
+async def test_the_record_shows_the_plan_and_its_completion(services):
+    await build(services)
+    plan = await _assign(services, "wm", "ff", await add_pathway(services))
+    bot = make_bot(services)
+    assert "Development plan:* Trainee firefighter development — 0 of 5 steps done, some behind" in await Chat(
+        bot, email("ff")).send("record")
+    async with unit_of_work(services.sessions) as db:
+        (await db.get(Plan, plan.id)).completed_at = moment(date(2026, 11, 16))
+    shown = await Chat(bot, email("wm")).send("record Sam Patel")
+    assert "Trainee firefighter development — completed 16 November 2026 (say *plan Sam Patel*)" in shown
+
+
+async def test_the_scheduled_job_records_completions_and_queues_reminders(services):
+    from handlers.plans.jobs import behind
+
+    ids = await build(services)
+    pathway = await add_pathway(services, steps=[{"reflection": "One reflection", "within": "1 month"},
+                                                 {"checkin": "A check-in", "within": "2 weeks"}])
+    done = await _assign(services, "wm", "ff", pathway)
+    late = await _assign(services, "wm", "ff2", pathway)
+    async with unit_of_work(services.sessions) as db:
+        db.add(Reflection(person_id=ids["ff"], what_happened="x", created_at=moment(date(2026, 9, 1))))
+    await run_use_case(services, uc.record_checkin, await person(services, "wm"), plan_id=done.id,
+                       held_on=date(2026, 9, 2))
+    report = await behind(services)
+    assert (report.people, report.managers) == (1, 1)
+    async with services.sessions() as db:
+        assert (await db.get(Plan, done.id)).completed_at is not None
+        assert (await db.get(Plan, late.id)).completed_at is None
+    assert (await behind(services)).queued == []

@@ -33,5 +33,5 @@ async def load_everything(
                                         tz=ZoneInfo("Europe/London"))
     at = Moment(now or datetime.now(UTC), config.tz)
     counts["learning_opportunities"] = await load_sample_learning(sessions, at, config)
-    counts["pathways"] = await load_sample_plans(sessions, at)
+    counts["learning_pathways"] = await load_sample_plans(sessions, at)
     return counts

@@ -11,7 +11,6 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.clock import Moment
-from bot.usecase import apply
 from handlers.plans import usecases as uc
 from handlers.plans.spec import load_spec, parse_spec
 from storage.db import unit_of_work
@@ -43,8 +42,9 @@ async def load_sample_plans(sessions: async_sessionmaker[AsyncSession], at: Mome
                 if name != pathway.name or person is None or not person.active:
                     continue
                 start = at.today - timedelta(days=days)
-                plan = (await apply(db, await uc.assign_plan(db, None, at, person=person, pathway=pathway, start=start,
-                                                             via="sample"), at)).plan
+                # Sample data: nobody is sent a message about it.
+                plan = (await uc.assign_plan(db, None, at, person=person, pathway=pathway, start=start,
+                                             via="sample")).plan
                 if agreed:
                     plan.agreed_by_person_at = plan.agreed_by_manager_at = at.now
                     plan.agreed_manager_id = person.line_manager_id

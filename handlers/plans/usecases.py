@@ -228,6 +228,15 @@ def record_completions(db: AsyncSession, progress: list[PlanProgress], at: Momen
             log.info("plan completed plan=%s", found.plan.id)
 
 
+async def plan_summaries(db: AsyncSession, person: Person, at: Moment) -> list[dict]:
+    """A line per plan for a record view the caller has already been allowed (the record's own check)."""
+    plans = list(await db.scalars(select(Plan).where(Plan.person_id == person.id).order_by(Plan.start_on, Plan.id)))
+    progress = await progress_of(db, plans, at.today)
+    record_completions(db, progress, at)
+    return [{"pathway": p.plan.pathway.name, "status": p.status, "done": p.done, "total": len(p.steps),
+             "completed": p.plan.completed_at.date().isoformat() if p.plan.completed_at else ""} for p in progress]
+
+
 @dataclass
 class TeamPlans(Result):
     progress: list[tuple[Person, PlanProgress]]

@@ -13,6 +13,7 @@ from bot.types import Button
 from bot.unit import Routes
 from bot.usecase import Refused
 from handlers.nudges.rules import NudgeRules
+from handlers.plans.usecases import plan_summaries
 from handlers.record import usecases as uc
 from handlers.record.team import appraisal_due, appraisal_state, bookings, team_context, team_view
 from storage.models import Person
@@ -87,6 +88,7 @@ async def _show(turn: Turn, subject: Person, *, everything: bool = False) -> Non
         appraisal_due=due.isoformat() if due else "",
         appraisal=appraisal_state(due, turn.today(), rules.due_soon_days),
         booked=[{"code": c, "on": d.isoformat()} for c, d in booked],
+        plans=await plan_summaries(turn.db, subject, turn.at),
     )
 
 
