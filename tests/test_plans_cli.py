@@ -6,11 +6,16 @@ import asyncio
 import csv
 import io
 import json
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from click.testing import CliRunner, Result
+from sqlalchemy import func, select
 
 from bot.cli import main
+from storage.db import unit_of_work
+from storage.models.plans import Plan, PlanStepDate
+from storage.models.privacy import AnonymousTally
 from tests.plans_org import PATHWAY_YAML, build, email
 
 
@@ -79,17 +84,29 @@ async def test_a_bad_pathway_file_adds_nothing_and_says_why(services, tmp_path: 
 
 
 async def test_privacy_export_holds_the_plan_and_erasure_removes_it(services, tmp_path: Path):
-    await build(services)
+    ids = await build(services)
     path = tmp_path / "trainee.yaml"
     path.write_text(PATHWAY_YAML)
     await ok(services, "pathways", "add", str(path))
-    await ok(services, "plans", "assign", "--user", email("ff"), "--pathway", "Trainee firefighter development",
-             "--start", "2026-11-16")
+    plan_id = int(await ok(services, "plans", "assign", "--user", email("ff"), "--pathway",
+                           "Trainee firefighter development", "--start", "2026-11-16"))
+    async with unit_of_work(services.sessions) as db:
+        plan = await db.get(Plan, plan_id)
+        plan.completed_at = datetime(2026, 11, 17, 9, tzinfo=UTC)
+        db.add(PlanStepDate(plan_id=plan_id, step_id=plan.pathway.steps[0].id, target_on=date(2026, 12, 1),
+                            reason="Dana Kowalski is away", changed_by_id=ids["wm"]))
     out = tmp_path / "sam.json"
     await ok(services, "privacy", "export", "--user", email("ff"), "--out", str(out))
     document = json.loads(out.read_text(encoding="utf-8"))
     [plan] = [s for s in document["sections"] if s["table"] == "plans" and s["relation"] == "yours"][0]["rows"]
-    assert plan["start_on"] == "2026-11-16" and plan["completed_at"] is None and "agreed_by_person_at" in plan
+    assert plan["start_on"] == "2026-11-16" and plan["completed_at"].startswith("2026-11-17")
+    assert "agreed_by_person_at" in plan
+    [moved] = [s for s in document["sections"] if s["table"] == "plan_step_dates" and s["relation"] == "on your plans"][0]["rows"]
+    assert moved["reason"] == "Dana Kowalski is away"
     await ok(services, "privacy", "erase", "--user", email("ff"), "--reason", "request", "--yes")
     report = json.loads(await ok(services, "plans", "report", "--json"))
     assert report["pathways"][0]["plans"] == 0
+    async with services.sessions() as db:
+        assert await db.scalar(select(func.count()).select_from(PlanStepDate)) == 0
+        tally = await db.scalar(select(AnonymousTally).where(AnonymousTally.kind == "plan_completed"))
+    assert (tally.year, tally.station, tally.competence, tally.count) == (2026, "Ashby", "Trainee firefighter development", 1)

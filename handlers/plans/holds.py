@@ -10,7 +10,7 @@ them. A reason someone else wrote that names them loses the name.
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, Table, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Moment
@@ -31,6 +31,11 @@ async def count_completed(db: AsyncSession, subject: Subject, at: Moment) -> dic
     counted = await add_to_tallies(db, (
         tally_key("plan_completed", when.year, station, name) for when, name, station in rows))
     return {"development plans completed": counted}
+
+
+def on_your_plans(table: Table, subject: Subject) -> ColumnElement[bool]:
+    """Date changes and check-ins on the person's own plans, whoever made them."""
+    return table.c.plan_id.in_(select(Plan.id).where(Plan.person_id == subject.id))
 
 
 def _by_you(role: str, column: str, *shown: str) -> Link:
@@ -55,13 +60,17 @@ HOLDS = Holdings(
         ),
         Holding(
             "plan_step_dates", "Target dates changed on development plans",
-            links=(_by_you("changed by you", "changed_by_id", "plan_id", "step_id", "target_on", "reason",
-                           "created_at"),),
+            links=(Link("on your plans", Erase.DELETE, where="handlers.plans.holds:on_your_plans",
+                        columns=("plan_id", "step_id", "target_on", "reason", "created_at")),
+                   _by_you("changed by you", "changed_by_id", "plan_id", "step_id", "target_on", "reason",
+                           "created_at")),
             scrub=("reason",),
         ),
         Holding(
             "plan_checkins", "Check-ins recorded on development plans",
-            links=(_by_you("recorded by you", "recorded_by_id", "plan_id", "held_on", "created_at"),),
+            links=(Link("on your plans", Erase.DELETE, where="handlers.plans.holds:on_your_plans",
+                        columns=("plan_id", "held_on", "created_at")),
+                   _by_you("recorded by you", "recorded_by_id", "plan_id", "held_on", "created_at")),
         ),
         Holding(
             "pathways", "Learning pathways you wrote",

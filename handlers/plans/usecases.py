@@ -211,7 +211,7 @@ async def plans_of(db: AsyncSession, actor: Person | None, at: Moment, *, person
     progress = await progress_of(db, plans, at.today)
     record_completions(db, progress, at)
     if actor is not None and not own:
-        record_audit(db, actor.id, "person", person.id, "plan_viewed", now=at.now)
+        record_audit(db, actor.id, "person", person.id, "record_viewed", now=at.now, what="plans")
     return PlansOf(
         person, progress, own=own,
         may_agree=actor is not None and await access.may(db, actor, Act.AGREE_PLAN, person),
