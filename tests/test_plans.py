@@ -354,6 +354,8 @@ async def test_the_record_shows_the_plan_and_its_completion(services):
         (await db.get(Plan, plan.id)).completed_at = moment(date(2026, 11, 16))
     shown = await Chat(bot, email("wm")).send("record Sam Patel")
     assert "Trainee firefighter development — completed 16 November 2026 (say *plan Sam Patel*)" in shown
+    exported = await Chat(bot, email("ff")).send("export")
+    assert "## Development plans\n\n- Trainee firefighter development: completed 16 November 2026\n" in exported
 
 
 async def test_the_scheduled_job_records_completions_and_queues_reminders(services):

@@ -95,6 +95,8 @@ async def test_privacy_export_holds_the_plan_and_erasure_removes_it(services, tm
         plan.completed_at = datetime(2026, 11, 17, 9, tzinfo=UTC)
         db.add(PlanStepDate(plan_id=plan_id, step_id=plan.pathway.steps[0].id, target_on=date(2026, 12, 1),
                             reason="Dana Kowalski is away", changed_by_id=ids["wm"]))
+    markdown = await ok(services, "export", "--user", email("ff"))
+    assert "- Trainee firefighter development: completed 17 November 2026" in markdown
     out = tmp_path / "sam.json"
     await ok(services, "privacy", "export", "--user", email("ff"), "--out", str(out))
     document = json.loads(out.read_text(encoding="utf-8"))

@@ -95,7 +95,8 @@ async def _show(turn: Turn, subject: Person, *, everything: bool = False) -> Non
 @routes.command("export", "export my record", summary="record.summary_export", may=Act.WRITE_OWN_RECORD, rank=70)
 async def export_record(turn: Turn) -> None:
     view = await turn.apply(await uc.view_record(turn.db, turn.person, turn.at, subject=turn.person))
-    turn.say("record.export", markdown=turn.text("record.export_markdown", **record_context(view.record)))
+    plans = await plan_summaries(turn.db, turn.person, turn.at)
+    turn.say("record.export", markdown=turn.text("record.export_markdown", **record_context(view.record), plans=plans))
 
 
 @routes.command("who is my line manager", "who is my manager", "who is my boss", "who's my boss",
