@@ -41,6 +41,10 @@ class Act(StrEnum):
     IMPORT_RECORDS = "records.import"  # import the competence framework, appraisal and assessment history
     MANAGE_PERSONAL_DATA = "privacy.manage"  # export anyone's data, erase a person, apply retention
     MANAGE_OUTBOX = "outbox.manage"  # see the messages the bot could not deliver; try them again or give up
+    MANAGE_PATHWAYS = "plans.manage_pathways"  # add and change learning pathways
+    ASSIGN_PLAN = "plans.assign"  # give a person a development plan (a pathway from a start date)
+    AGREE_PLAN = "plans.agree"  # agree a person's development plan, change its target dates with a reason
+    RECORD_CHECKIN = "plans.checkin"  # record that a check-in with the line manager took place
 
 
 class Rel(StrEnum):
@@ -62,7 +66,7 @@ class Role(StrEnum):
 Grant = Rel | Role
 SUBJECT_ACTS = frozenset({
     Act.VIEW_RECORD, Act.READ_SHARED_REFLECTIONS, Act.WRITE_OWN_RECORD, Act.SEE_RECORD_VIEWS, Act.DECIDE_EVIDENCE,
-    Act.ACT_ON_NUDGES, Act.VIEW_TEAM, Act.APPROVE_LEARNING,
+    Act.ACT_ON_NUDGES, Act.VIEW_TEAM, Act.APPROVE_LEARNING, Act.ASSIGN_PLAN, Act.AGREE_PLAN, Act.RECORD_CHECKIN,
 })
 
 # Who may: any one grant in the set is enough. A relationship grant applies only to acts about a subject.
@@ -89,9 +93,16 @@ GRANTS: dict[Act, frozenset[Grant]] = {
     Act.IMPORT_RECORDS: frozenset({Role.LD, Role.ADMIN}),
     Act.MANAGE_PERSONAL_DATA: frozenset({Role.ADMIN}),
     Act.MANAGE_OUTBOX: frozenset({Role.ADMIN}),
+    Act.MANAGE_PATHWAYS: frozenset({Role.LD}),
+    # A development plan is the line manager's and L&D's to give; the person and their line manager agree it.
+    Act.ASSIGN_PLAN: frozenset({Rel.LINE_MANAGER, Role.LD}),
+    Act.AGREE_PLAN: frozenset({Rel.SELF, Rel.LINE_MANAGER}),
+    Act.RECORD_CHECKIN: frozenset({Rel.LINE_MANAGER}),
 }
 # Never about yourself, whatever your role: an assessor does not verify their own evidence.
-NEVER_SELF = frozenset({Act.DECIDE_EVIDENCE, Act.ACT_ON_NUDGES, Act.VIEW_TEAM, Act.APPROVE_LEARNING})
+NEVER_SELF = frozenset({
+    Act.DECIDE_EVIDENCE, Act.ACT_ON_NUDGES, Act.VIEW_TEAM, Act.APPROVE_LEARNING, Act.ASSIGN_PLAN, Act.RECORD_CHECKIN,
+})
 # Deepest management chain followed (a guard: imports already refuse loops).
 MAX_CHAIN = 25
 

@@ -190,6 +190,9 @@ class PeopleReport(ImportReport):
     rejoining: list[int] = field(default_factory=list)  # person ids
     scheduled: list[tuple[str, date]] = field(default_factory=list)  # (email, a future left_on)
     interim: list[Interim] = field(default_factory=list)
+    # People the file puts in a role they did not have (joiners too): (person id, role). The caller starts
+    # any induction pathway for the role (handlers.plans.usecases.assign_inductions).
+    new_roles: list[tuple[int, str]] = field(default_factory=list)
 
     @property
     def absent(self) -> list[Leaving]:
@@ -330,6 +333,8 @@ async def import_people(
             changed.add(email)
             changed_fields.setdefault(email, []).extend(names)
     await db.flush()
+    report.new_roles = [(people[email].id, people[email].role) for email in rows
+                        if email not in existing or "role" in changed_fields.get(email, ())]
     for email, values in rows.items():
         named = values["manager"]
         acting = _acting_manager(named, managers, here_after)  # type: ignore[arg-type]

@@ -26,6 +26,9 @@ evidence.decide           staff    -Y--   assessor -YYY   ld -Y--   admin -Y--
 nudges.act                staff    -Y--   assessor -Y--   ld -Y--   admin -Y--
 team.view                 staff    -YY-   assessor -YY-   ld -YY-   admin -YY-
 learning.approve          staff    -Y--   assessor -Y--   ld -YYY   admin -Y--
+plans.assign              staff    -Y--   assessor -Y--   ld -YYY   admin -Y--
+plans.agree               staff    YY--   assessor YY--   ld YY--   admin YY--
+plans.checkin             staff    -Y--   assessor -Y--   ld -Y--   admin -Y--
 """
 # Not about anyone: may the role do it at all?
 GLOBAL = """
@@ -42,6 +45,7 @@ web.use                   staff -  assessor -  ld Y  admin Y
 records.import            staff -  assessor -  ld Y  admin Y
 privacy.manage            staff -  assessor -  ld -  admin Y
 outbox.manage             staff -  assessor -  ld -  admin Y
+plans.manage_pathways     staff -  assessor -  ld Y  admin -
 """
 RELS = (Rel.SELF, Rel.LINE_MANAGER, Rel.CHAIN, Rel.OTHER)
 ROLE_NAMES = {"staff": "firefighter", "assessor": "assessor", "ld": "ld", "admin": "admin"}

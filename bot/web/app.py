@@ -21,7 +21,7 @@ from bot import access
 from bot.access import Act
 from bot.core import Bot
 from bot.web import auth, security
-from bot.web.pages import audit, learning, outbox, overview, people, policy, responses
+from bot.web.pages import audit, learning, outbox, overview, people, plans, policy, responses
 from bot.web.settings import WebSettings
 
 HERE = Path(__file__).parent
@@ -34,6 +34,7 @@ NAV = (
     ("responses", "Responses", "/admin/responses", (Act.EDIT_TEMPLATES,)),
     ("people", "People and competences", "/admin/people", (Act.USE_WEB_CONSOLE,)),
     ("learning", "Learning opportunities", "/admin/learning", (Act.MANAGE_LEARNING,)),
+    ("plans", "Development plans", "/admin/plans", (Act.VIEW_REPORTS,)),
     ("policy", "Policy documents", "/admin/policy", (Act.MANAGE_DOCUMENTS, Act.ANSWER_HANDOFFS)),
     ("outbox", "Messages", "/admin/outbox", (Act.MANAGE_OUTBOX,)),
     ("audit", "Audit log", "/admin/audit", (Act.VIEW_AUDIT,)),
@@ -99,7 +100,7 @@ async def mount(app: web.Application, bot: Bot, settings: WebSettings | None = N
     env.filters["ukdatetime"] = lambda value: _ukdatetime(value.astimezone(bot.services.tz) if value else value)
     admin.router.add_get("/", index)
     auth.add_routes(admin, bot, settings)
-    for module in (overview, responses, people, learning, policy, outbox, audit):
+    for module in (overview, responses, people, learning, policy, plans, outbox, audit):
         module.add_routes(admin)
     admin.router.add_static("/static/", STATIC, append_version=False)
     app.add_subapp("/admin", admin)

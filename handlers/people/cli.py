@@ -13,6 +13,7 @@ from bot.usecase import apply
 from handlers.learning.config import config_for
 from handlers.people.leavers import leave, rejoin
 from handlers.people.sample import load_everything
+from handlers.plans.usecases import assign_inductions
 from storage.db import unit_of_work
 from storage.models import Person
 from storage.org_import import ImportReport, PeopleReport, import_competences, import_people
@@ -123,6 +124,8 @@ async def _people(services: Services, table: Table, *, full: bool, confirmed: se
                                              learning=config_for(services)), at)
             for person_id in report.rejoining:
                 await apply(db, await rejoin(db, None, at, person=await db.get(Person, person_id), source=source), at)
+            for assigned in await assign_inductions(db, at, people=report.new_roles):
+                await apply(db, assigned, at)
             return report
     except _Rejected as rejected:
         return rejected.report  # type: ignore[return-value]

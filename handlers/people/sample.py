@@ -1,5 +1,5 @@
-"""Everything the demo and `ldbot seed --sample` load: the sample organisation, its policy documents and
-its learning opportunities."""
+"""Everything the demo and `ldbot seed --sample` load: the sample organisation, its policy documents,
+its learning opportunities and its learning pathways (with a couple of development plans)."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from bot.clock import Moment
 from handlers.learning.config import LearningConfig
 from handlers.learning.rules import LearningRules
 from handlers.learning.sample import load_sample_learning
+from handlers.plans.sample import load_sample_plans
 from scheduler.working_time import WorkingTime, WorkingTimeRules
 from storage.db import unit_of_work
 from storage.policy.importer import load_sample_policies
@@ -32,4 +33,5 @@ async def load_everything(
                                         tz=ZoneInfo("Europe/London"))
     at = Moment(now or datetime.now(UTC), config.tz)
     counts["learning_opportunities"] = await load_sample_learning(sessions, at, config)
+    counts["learning_pathways"] = await load_sample_plans(sessions, at)
     return counts

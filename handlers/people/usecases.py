@@ -20,6 +20,7 @@ from bot.clock import Moment
 from bot.usecase import Refused, Result, require
 from handlers.learning.config import LearningConfig
 from handlers.people.leavers import leave, rejoin
+from handlers.plans.usecases import assign_inductions
 from storage.audit import record_audit
 from storage.models import Person
 from storage.org_import import ImportReport, import_competences, import_people
@@ -90,6 +91,8 @@ async def import_table(
             notices += left.notices
         for person_id in people.rejoining if not people.errors else ():
             await rejoin(db, actor, at, person=await db.get(Person, person_id), source="web import")
+        for assigned in await assign_inductions(db, at, people=people.new_roles) if not people.errors else ():
+            notices += assigned.notices
     elif kind == "competences":
         report, what = await import_competences(db, table), "competences"
     else:

@@ -13,6 +13,7 @@ from bot.types import Button
 from bot.unit import Routes
 from bot.usecase import Refused
 from handlers.nudges.rules import NudgeRules
+from handlers.plans.usecases import plan_summaries
 from handlers.record import usecases as uc
 from handlers.record.team import appraisal_due, appraisal_state, bookings, team_context, team_view
 from storage.models import Person
@@ -87,13 +88,15 @@ async def _show(turn: Turn, subject: Person, *, everything: bool = False) -> Non
         appraisal_due=due.isoformat() if due else "",
         appraisal=appraisal_state(due, turn.today(), rules.due_soon_days),
         booked=[{"code": c, "on": d.isoformat()} for c, d in booked],
+        plans=await plan_summaries(turn.db, subject, turn.at),
     )
 
 
 @routes.command("export", "export my record", summary="record.summary_export", may=Act.WRITE_OWN_RECORD, rank=70)
 async def export_record(turn: Turn) -> None:
     view = await turn.apply(await uc.view_record(turn.db, turn.person, turn.at, subject=turn.person))
-    turn.say("record.export", markdown=turn.text("record.export_markdown", **record_context(view.record)))
+    plans = await plan_summaries(turn.db, turn.person, turn.at)
+    turn.say("record.export", markdown=turn.text("record.export_markdown", **record_context(view.record), plans=plans))
 
 
 @routes.command("who is my line manager", "who is my manager", "who is my boss", "who's my boss",

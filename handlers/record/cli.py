@@ -8,6 +8,7 @@ import click
 
 from bot.runtime import Runtime, operator_account
 from bot.services import Services
+from handlers.plans.usecases import plan_summaries
 from handlers.record.usecases import export_markdown, view_for_service
 from storage.db import unit_of_work
 from storage.org_import import person_by_email
@@ -36,7 +37,8 @@ def export(runtime: Runtime, email: str, fmt: str, out: Path | None) -> None:
             if fmt == "csv":
                 return to_csv(record)
             await services.catalogue.refresh(db, force=True)  # an admin may have reworded the export
-            return export_markdown(record, services.catalogue)
+            plans = await plan_summaries(db, person, services.at())
+            return export_markdown(record, services.catalogue, plans=plans)
 
     text = runtime.run(job)
     if text is None:

@@ -83,9 +83,13 @@ async def view_for_service(
     return RecordView(record)
 
 
-def export_markdown(record: Record, catalogue: Catalogue, *, platform: str = "console") -> str:
-    """The IPDR-ready export, in the words of the (editable) template `record.export_markdown`."""
-    return catalogue.render("record.export_markdown", record_context(record), platform=platform) + "\n"
+def export_markdown(
+    record: Record, catalogue: Catalogue, *, platform: str = "console", plans: list[dict] | None = None
+) -> str:
+    """The IPDR-ready export, in the words of the (editable) template `record.export_markdown`; `plans` are
+    the person's development plans (handlers.plans.usecases.plan_summaries)."""
+    context = {**record_context(record), "plans": plans or []}
+    return catalogue.render("record.export_markdown", context, platform=platform) + "\n"
 
 
 @dataclass

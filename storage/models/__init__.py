@@ -2,6 +2,7 @@
 
 import storage.models.learning  # noqa: E402,F401 - learning opportunities, bookings, evaluations (issue 12)
 import storage.models.nudges  # noqa: E402,F401 - appraisals, bookings, snoozes, nudge sends (issue 6)
+import storage.models.plans  # noqa: E402,F401 - pathways and development plans (issue 15)
 import storage.models.privacy  # noqa: E402,F401 - anonymous tallies kept after erasure (issue 15)
 import storage.models.web  # noqa: E402,F401 - sign-in links and uploads of the web console (issue 13)
 import storage.policy.models  # noqa: E402,F401 - policy documents, questions, feedback (issue 5)

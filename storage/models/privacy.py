@@ -13,7 +13,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.models.base import Base
 
-TALLY_KINDS = ("competence_assessment", "appraisal", "reflection", "learning_attendance")
+TALLY_KINDS = ("competence_assessment", "appraisal", "reflection", "learning_attendance", "plan_completed")
 
 
 class AnonymousTally(Base):

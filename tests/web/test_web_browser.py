@@ -182,7 +182,7 @@ async def test_every_page_is_accessible_and_a_response_edit_reaches_chat(service
 
         for name, path in (("policy", "/admin/policy?question=is+workplace+assessment+mandatory"),
                            ("policy-questions", "/admin/policy/questions"), ("policy-synonyms", "/admin/policy/synonyms"),
-                           ("audit", "/admin/audit"), ("outbox", "/admin/outbox"),
+                           ("audit", "/admin/audit"), ("plans", "/admin/plans"), ("outbox", "/admin/outbox"),
                            ("people-leavers", "/admin/people/leavers")):
             await page.goto(served.base + path)
             await watched.check(name)
@@ -238,7 +238,8 @@ async def test_a_firefighter_gets_403_in_the_browser(services, database_url, tmp
         await page.get_by_role("button", name="Sign in").click()
         await page.wait_for_selector("text=You cannot see this page")
         for path in ("/admin/overview", "/admin/responses", "/admin/people", "/admin/policy", "/admin/outbox",
-                     "/admin/audit", "/admin/learning", "/admin/learning/new", "/admin/people/leavers"):
+                     "/admin/audit", "/admin/plans", "/admin/learning", "/admin/learning/new",
+                     "/admin/people/leavers"):
             response = await page.goto(served.base + path)
             assert response.status == 403, path
         watched.errors = [e for e in watched.errors if "403" not in e]  # the browser logs each 403 it is given
