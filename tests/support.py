@@ -118,7 +118,12 @@ async def serve_process(env: dict[str, str], cwd: Path) -> AsyncIterator[Served]
         if proc.returncode is None:
             with contextlib.suppress(ProcessLookupError):
                 proc.terminate()
-        served.output = (await asyncio.wait_for(proc.communicate(), 20))[0].decode()
+        try:
+            served.output = (await asyncio.wait_for(proc.communicate(), 20))[0].decode()
+        except TimeoutError:  # say what it was doing: what it printed, then stop it for good
+            proc.kill()
+            printed = (await proc.communicate())[0].decode()
+            raise AssertionError(f"ldbot serve did not stop within 20 s of SIGTERM; it printed:\n{printed}") from None
 
 
 async def queue(services: Services, recipient_id: int, template: str, context: dict | None = None, **notice) -> int:

@@ -18,7 +18,7 @@ from bot.services import Services
 from bot.settings import SettingsError
 from bot.slack.app import start_socket_mode
 from handlers.units import UNITS
-from scheduler.jobs import build_scheduler
+from scheduler.jobs import Jobs
 from scheduler.outbox import OutboxSender
 
 log = logging.getLogger("ldbot.serve")
@@ -28,17 +28,17 @@ class Background:
     """The units' scheduled jobs and the outbox sender, started and stopped together."""
 
     def __init__(self, services: Services, deliverers: list) -> None:
-        self.scheduler = build_scheduler(services, [job for unit in UNITS for job in unit.jobs])
+        self.jobs = Jobs(services, [job for unit in UNITS for job in unit.jobs])
         self.sender = OutboxSender(services, deliverers)
         self._task: asyncio.Task | None = None
 
     def start(self) -> None:
-        self.scheduler.start()
+        self.jobs.start()
         if self.sender.deliverers:
             self._task = asyncio.ensure_future(self.sender.run())
 
     async def stop(self) -> None:
-        self.scheduler.shutdown(wait=False)
+        await self.jobs.stop()
         if self._task is not None:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
