@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from typing import Any
 
 from bot.access import Act
 from bot.dates import DateParseError, parse_uk_date
@@ -20,7 +19,7 @@ from bot.types import Button, Form, FormField
 from bot.unit import Routes
 from bot.usecase import Refused
 from handlers.plans import usecases as uc
-from handlers.plans.describe import plan_context, within
+from handlers.plans.describe import plan_context, spec_context, within
 from handlers.plans.progress import PlanProgress
 from handlers.plans.spec import PathwaySpec, SpecProblems, parse_spec, read_spec
 from handlers.record.usecases import find_viewable
@@ -363,16 +362,10 @@ async def check_pathway(turn: Turn, values: dict[str, str]) -> None:
         turn.say("plans.pathway_problems", problems=problems)
         return
     turn.start_dialog(PATHWAY_DIALOG, "confirm", {"text": text})
-    turn.say("plans.pathway_check", **_spec_context(spec), replaces=replaces or "", buttons=[
+    turn.say("plans.pathway_check", **spec_context(spec), replaces=replaces or "", buttons=[
         Button(turn.text("plans.button_save_pathway"), "plans.pathway_save", style="primary"),
         Button(turn.text("plans.button_cancel"), "plans.pathway_cancel", style="danger"),
     ])
-
-
-def _spec_context(spec: PathwaySpec) -> dict[str, Any]:
-    return {"name": spec.name, "description": spec.description,
-            "induction_for": (spec.induction_role or "").replace("_", " "),
-            "steps": [{"title": s.title, "kind": s.kind, "within": within(s)} for s in spec.steps]}  # type: ignore[arg-type]
 
 
 def _held_text(turn: Turn) -> str | None:

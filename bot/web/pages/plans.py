@@ -8,7 +8,6 @@ the same use cases as `ldbot pathways add`; nothing is added before the confirm.
 
 from __future__ import annotations
 
-from typing import Any
 from urllib.parse import quote
 
 import aiohttp_jinja2
@@ -18,7 +17,7 @@ from bot import access
 from bot.access import Act
 from bot.usecase import Refused
 from bot.web import security, uploads
-from handlers.plans.describe import within
+from handlers.plans.describe import spec_context, within
 from handlers.plans.spec import PathwaySpec, SpecProblems, parse_spec, read_spec
 from handlers.plans.usecases import add_pathway, check_pathway, list_pathways, report
 
@@ -72,12 +71,6 @@ def _read(filename: str, data: bytes) -> PathwaySpec:
     return parse_spec(read_spec(text, filename, as_json=filename.lower().endswith(".json")))
 
 
-def _context(spec: PathwaySpec) -> dict[str, Any]:
-    return {"name": spec.name, "description": spec.description,
-            "induction_for": (spec.induction_role or "").replace("_", " "),
-            "steps": [{"title": s.title, "kind": s.kind, "within": within(s)} for s in spec.steps]}  # type: ignore[arg-type]
-
-
 async def check(request: web.Request) -> web.StreamResponse:
     """The check page: every problem, or the pathway read back with a confirm button. Nothing is added."""
     person = await security.require(request, Act.MANAGE_PATHWAYS)
@@ -96,7 +89,7 @@ async def check(request: web.Request) -> web.StreamResponse:
     upload = await uploads.hold(db, person, at, kind=UPLOAD_KIND, filename=filename, content=data)
     return aiohttp_jinja2.render_template("plans_pathway_check.html", request, {
         "title": "Check the pathway", "filename": filename, "upload": upload, "replaces": checked.replaces or "",
-        **_context(spec),
+        **spec_context(spec),
     })
 
 
