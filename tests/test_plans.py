@@ -410,7 +410,10 @@ async def test_ld_add_a_pathway_in_chat_only_after_save(services):
     assert "is a learning pathway now (5 steps)" in await lee.click("plans.pathway_save")
     assert await _pathways(services) == ["Trainee firefighter development"]
     assert "no pathway waiting to be saved" in await lee.click("plans.pathway_save")  # a second click adds nothing
-    assert await audit_details(services, "pathway", "added")
+    outcome = await lee.submit("plans.pathway", {"text": PATHWAY_YAML.replace("within: 2 weeks", "within: 3 weeks")})
+    assert "It replaces the pathway *Trainee firefighter development*" in "\n".join(r.text for r in outcome.replies)
+    assert "is replaced (5 steps)" in await lee.click("plans.pathway_save")
+    assert await audit_details(services, "pathway", "added") and await audit_details(services, "pathway", "replaced")
 
 
 async def test_cancel_adds_nothing_and_staff_may_not_add_pathways_in_chat(services):
