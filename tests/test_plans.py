@@ -4,6 +4,7 @@ role change — on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+import json
 from datetime import date, timedelta
 
 import pytest
@@ -24,7 +25,7 @@ from storage.models.learning import LearningOpportunity
 from storage.models.nudges import AppraisalRecord
 from storage.models.plans import Pathway, Plan, PlanStepDate
 from tests.plans_org import PATHWAY_YAML, START, add_pathway, attended, build, email, moment, person
-from tests.support import Chat
+from tests.support import Chat, audit_details
 
 
 async def _assign(services, actor_name: str | None, who: str, pathway_id: int, start: date = START) -> Plan:
@@ -376,3 +377,64 @@ async def test_the_scheduled_job_records_completions_and_queues_reminders(servic
         assert (await db.get(Plan, done.id)).completed_at is not None
         assert (await db.get(Plan, late.id)).completed_at is None
     assert (await behind(services)).queued == []
+
+
+# --- adding a pathway in chat (L&D) ------------------------------------------------------------------------
+async def _pathways(services) -> list[str]:
+    async with services.sessions() as db:
+        return list(await db.scalars(select(Pathway.name).order_by(Pathway.name)))
+
+
+async def test_ld_add_a_pathway_in_chat_only_after_save(services):
+    await build(services)
+    lee = Chat(make_bot(services), email("ld"))
+    lee.platform = "slack"  # a whole form at once
+    assert "Paste the pathway in YAML or JSON" in await lee.send("add pathway")
+    assert any(r.form and r.form.form_id == "plans.pathway" for r in lee.last)
+    bad = PATHWAY_YAML.replace("FFBA1", "FFXX9").replace("within: 2 months", "within: whenever")
+    outcome = await lee.submit("plans.pathway", {"text": bad})
+    said = "\n".join(r.text for r in outcome.replies)
+    assert "1 problem, so nothing was saved" in said  # the file's own problems first, then the framework's
+    assert "step 4:" in said and "should say by when" in said
+    outcome = await lee.submit("plans.pathway", {"text": PATHWAY_YAML.replace("FFBA1", "FFXX9")})
+    assert "step 2: no competence FFXX9 in the framework" in "\n".join(r.text for r in outcome.replies)
+    assert await _pathways(services) == []
+
+    outcome = await lee.submit("plans.pathway", {"text": PATHWAY_YAML})
+    said = "\n".join(r.text for r in outcome.replies)
+    assert "*Trainee firefighter development* — the induction for firefighter" in said
+    assert "1. Meet your line manager (checkin, within 2 weeks)" in said
+    assert "2. Evidence FFBA1 verified (competence, within 3 months)" in said
+    assert await _pathways(services) == []  # nothing until Save
+    assert [b[1] for b in lee.buttons()] == ["plans.pathway_save", "plans.pathway_cancel"]
+    assert "is a learning pathway now (5 steps)" in await lee.click("plans.pathway_save")
+    assert await _pathways(services) == ["Trainee firefighter development"]
+    assert "no pathway waiting to be saved" in await lee.click("plans.pathway_save")  # a second click adds nothing
+    outcome = await lee.submit("plans.pathway", {"text": PATHWAY_YAML.replace("within: 2 weeks", "within: 3 weeks")})
+    assert "It replaces the pathway *Trainee firefighter development*" in "\n".join(r.text for r in outcome.replies)
+    assert "is replaced (5 steps)" in await lee.click("plans.pathway_save")
+    assert await audit_details(services, "pathway", "added") and await audit_details(services, "pathway", "replaced")
+
+
+async def test_cancel_adds_nothing_and_staff_may_not_add_pathways_in_chat(services):
+    await build(services)
+    bot = make_bot(services)
+    lee = Chat(bot, email("ld"))  # the console: the form is asked a question at a time
+    asked = await lee.send("add pathway")
+    assert "Paste the pathway" in asked and "The pathway (YAML or JSON)" in asked
+    one_line = json.dumps(yaml.safe_load(PATHWAY_YAML))
+    assert "Please check this pathway" in await lee.send(one_line)
+    assert "Choose *Save this pathway* or *Cancel*" in await lee.send("maybe")
+    assert "Nothing was saved" in await lee.send("cancel")  # the word that leaves any dialog
+    await lee.send("add pathway")
+    await lee.send(one_line)
+    assert "the pathway was not saved" in await lee.click("plans.pathway_cancel")
+    assert "no pathway waiting" in await lee.click("plans.pathway_save")
+    assert await _pathways(services) == []
+    sam = Chat(bot, email("ff"))
+    assert "Adding learning pathways is for L&D" in await sam.send("add pathway")
+    outcome = await sam.submit("plans.pathway", {"text": PATHWAY_YAML})
+    assert "Adding learning pathways is for L&D" in "\n".join(r.text for r in outcome.replies)
+    assert await sam.click("plans.pathway_save") and await _pathways(services) == []
+    ian = Chat(bot, email("admin"))  # admins see reports, L&D manage pathways
+    assert "Adding learning pathways is for L&D" in await ian.send("add pathway")

@@ -68,6 +68,8 @@ async def test_pathways_add_list_assign_show_and_report(services, tmp_path: Path
     rows = list(csv.DictReader(io.StringIO(await ok(services, "plans", "report", "--csv"))))
     assert rows == [{"pathway": "Trainee firefighter development", "plans": "1", "on_time": "0", "behind": "1",
                      "completed": "0", "agreed": "0"}]
+    assert "Trainee firefighter development: 1 plan — 0 on time, 1 behind" in await ok(services, "plans", "report")
+    assert "(5 steps, 1 plan, the induction for firefighter)" in await ok(services, "pathways", "list")
 
 
 async def test_a_bad_pathway_file_adds_nothing_and_says_why(services, tmp_path: Path):

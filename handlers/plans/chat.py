@@ -1,12 +1,14 @@
 """Development plans in chat: "my plan", a manager's "team plans" and "plan NAME", agreeing a plan,
-changing a step's target date (with a reason), recording a check-in, "pathways" and "assign plan".
+changing a step's target date (with a reason), recording a check-in, "pathways", "assign plan" and L&D's
+"add pathway" (the pathway file's YAML or JSON, pasted).
 
-Assigning is confirmed with a button before anything is saved or sent. Forms degrade to questions asked one
+Assigning and adding a pathway are confirmed with a button before anything is saved or sent. Forms degrade to questions asked one
 at a time on the console, as every form does.
 """
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from bot.access import Act
@@ -17,8 +19,9 @@ from bot.types import Button, Form, FormField
 from bot.unit import Routes
 from bot.usecase import Refused
 from handlers.plans import usecases as uc
-from handlers.plans.describe import plan_context, within
+from handlers.plans.describe import plan_context, spec_context, within
 from handlers.plans.progress import PlanProgress
+from handlers.plans.spec import PathwaySpec, SpecProblems, parse_spec, read_spec
 from handlers.record.usecases import find_viewable
 from storage.models import Person
 from storage.models.plans import Pathway
@@ -311,3 +314,103 @@ async def assign(turn: Turn) -> None:
         _refused(turn, refused)
         return
     turn.say("plans.assigned_saved", name=done.person.name, pathway=pathway.name, start=day.isoformat())
+
+
+# --- add a pathway (L&D): the file's text pasted, read back, saved only on Save ------------------------------
+PATHWAY_DIALOG = "plans.pathway"
+PATHWAY_CHARS = 20_000  # Slack's box holds 3,000: a longer pathway goes in a file (the web console or ldbot)
+SAVE_WORDS = {"save", "yes", "y", "ok", "confirm", "save it"}
+CANCEL_WORDS = {"cancel", "no", "n", "stop", "discard"}
+
+
+def pathway_form(turn: Turn, context: str) -> Form:
+    return Form("plans.pathway", turn.text("plans.pathway_title"), (
+        FormField("text", turn.text("plans.pathway_text"), "long_text", hint=turn.text("plans.pathway_hint"),
+                  max_length=PATHWAY_CHARS),
+    ), turn.text("plans.pathway_submit"), context=context)
+
+
+@routes.command("add pathway", "add a pathway", "new pathway", "add learning pathway", "define pathway",
+                summary="plans.summary_add_pathway", may=Act.MANAGE_PATHWAYS, rank=77)
+async def ask_pathway(turn: Turn) -> None:
+    if not await turn.may(Act.MANAGE_PATHWAYS):
+        turn.say("plans.not_allowed_pathways")
+        return
+    turn.say("plans.pathway_ask", form=pathway_form(turn, ""))
+
+
+async def _read(turn: Turn, text: str) -> tuple[PathwaySpec | None, list[str], str | None]:
+    """The pathway in the text with every problem the file and the use case's check find (nothing saved)."""
+    try:
+        spec = parse_spec(read_spec(text, "The pathway"))
+    except SpecProblems as problems:
+        return None, problems.problems, None
+    checked = await uc.check_pathway(turn.db, turn.person, turn.at, spec=spec)
+    return spec, checked.problems, checked.replaces
+
+
+@routes.form("plans.pathway", declare=pathway_form)
+async def check_pathway(turn: Turn, values: dict[str, str]) -> None:
+    """Nothing is saved yet: the problems, or the pathway read back with Save and Cancel."""
+    if not await turn.may(Act.MANAGE_PATHWAYS):
+        turn.say("plans.not_allowed_pathways")
+        return
+    text = values.get("text") or ""
+    spec, problems, replaces = await _read(turn, text)
+    if spec is None or problems:
+        turn.end_dialog()
+        turn.say("plans.pathway_problems", problems=problems)
+        return
+    turn.start_dialog(PATHWAY_DIALOG, "confirm", {"text": text})
+    turn.say("plans.pathway_check", **spec_context(spec), replaces=replaces or "", buttons=[
+        Button(turn.text("plans.button_save_pathway"), "plans.pathway_save", style="primary"),
+        Button(turn.text("plans.button_cancel"), "plans.pathway_cancel", style="danger"),
+    ])
+
+
+def _held_text(turn: Turn) -> str | None:
+    return turn.dialog.data.get("text") if turn.dialog is not None and turn.in_dialog(PATHWAY_DIALOG) else None
+
+
+@routes.dialog(PATHWAY_DIALOG)
+async def typed_at_pathway(turn: Turn) -> None:
+    word = re.sub(r"[^a-z ]", "", (turn.incoming.text or "").lower()).strip()
+    if word in SAVE_WORDS:
+        await save_pathway(turn)
+    elif word in CANCEL_WORDS:
+        await cancel_pathway(turn)
+    else:
+        turn.say("plans.pathway_confirm_help")
+
+
+@routes.action("plans.pathway_save")
+async def save_pathway(turn: Turn) -> None:
+    """The held text read again and added through the same use case as `ldbot pathways add`."""
+    text = _held_text(turn)
+    if text is None:
+        turn.say("plans.pathway_nothing_held")
+        return
+    turn.end_dialog()
+    try:
+        spec = parse_spec(read_spec(text, "The pathway"))
+        saved = await turn.apply(await uc.add_pathway(turn.db, turn.person, turn.at, spec=spec))
+    except SpecProblems as problems:
+        turn.say("plans.pathway_problems", problems=problems.problems)
+        return
+    except Refused as refused:
+        if refused.reason == "invalid":  # something changed since the check
+            turn.say("plans.pathway_problems", problems=refused.detail.get("problems", []))
+        else:
+            turn.say("plans.not_allowed_pathways")
+        return
+    turn.say("plans.pathway_saved", name=saved.pathway.name, created=saved.created, steps=len(spec.steps),
+             replace_original=True)
+
+
+@routes.action("plans.pathway_cancel")
+async def cancel_pathway(turn: Turn) -> None:
+    if _held_text(turn) is None:
+        turn.say("plans.pathway_nothing_held")
+        return
+    turn.end_dialog()
+    turn.say("plans.pathway_cancelled", replace_original=True)

@@ -55,6 +55,11 @@ def _run(runtime: Runtime, fn: Any, **kwargs: Any) -> Any:
     return result
 
 
+def _count(number: int, word: str) -> str:
+    """"1 plan", "2 plans", "0 plans"."""
+    return f"{number} {word}{'' if number == 1 else 's'}"
+
+
 @click.group("pathways")
 def pathways_group() -> None:
     """Learning pathways: add one from a YAML or JSON file, list them."""
@@ -90,7 +95,8 @@ def list_command(runtime: Runtime, as_json: bool) -> None:
         return
     for row in rows:
         induction = f", the induction for {row['induction_for'].replace('_', ' ')}" if row["induction_for"] else ""
-        click.echo(f"{row['id']}. {row['name']} ({len(row['steps'])} steps, {row['plans']} plans{induction})")
+        click.echo(f"{row['id']}. {row['name']} ({_count(len(row['steps']), 'step')}, "
+                   f"{_count(row['plans'], 'plan')}{induction})")
         for step in row["steps"]:
             click.echo(f"   {step['step']}. {step['title']} [{step['kind']}] within {step['within']}")
 
@@ -189,5 +195,5 @@ def report_command(runtime: Runtime, as_json: bool, as_csv: bool) -> None:
         click.echo("No pathways yet (add one: ldbot pathways add FILE.yaml).")
     else:
         for row in rows:
-            click.echo(f"{row['pathway']}: {row['plans']} plans — {row['on_time']} on time, {row['behind']} behind, "
+            click.echo(f"{row['pathway']}: {_count(row['plans'], 'plan')} — {row['on_time']} on time, {row['behind']} behind, "
                        f"{row['completed']} completed ({row['agreed']} agreed)")

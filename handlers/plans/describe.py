@@ -6,13 +6,21 @@ from __future__ import annotations
 from typing import Any
 
 from handlers.plans.progress import PlanProgress, StepProgress
+from handlers.plans.spec import PathwaySpec, StepSpec
 from handlers.plans.usecases import DateChange, PathwayFigures
 from storage.models.plans import Pathway, PathwayStep
 
 REPORT_COLUMNS = ("pathway", "plans", "on_time", "behind", "completed", "agreed")
 
 
-def within(step: PathwayStep) -> str:
+def spec_context(spec: PathwaySpec) -> dict[str, Any]:
+    """A pathway read from a file or pasted text, before it is saved: what the check page and chat read back."""
+    return {"name": spec.name, "description": spec.description,
+            "induction_for": (spec.induction_role or "").replace("_", " "),
+            "steps": [{"title": s.title, "kind": s.kind, "within": within(s)} for s in spec.steps]}
+
+
+def within(step: PathwayStep | StepSpec) -> str:
     """The offset as L&D wrote it, near enough: "3 months", "2 weeks", "1 month 10 days"."""
     parts = []
     if step.offset_months:

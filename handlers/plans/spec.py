@@ -75,13 +75,26 @@ def parse_within(value: Any) -> tuple[int, int] | None:
 
 
 def load_spec(path: Path) -> dict[str, Any]:
-    text = path.read_text(encoding="utf-8")
+    return read_spec(path.read_text(encoding="utf-8"), path.name, as_json=path.suffix.lower() == ".json")
+
+
+def read_spec(text: str, name: str, *, as_json: bool = False) -> dict[str, Any]:
+    """The data in a pathway's text (a file's, an upload's or one pasted in chat); YAML unless `as_json`
+    (JSON is YAML too, so pasted JSON reads either way). A syntax problem says where it is."""
     try:
-        data = json.loads(text) if path.suffix.lower() == ".json" else yaml.safe_load(text)
-    except (ValueError, yaml.YAMLError) as problem:
-        raise SpecProblems([f"{path.name} could not be read: {str(problem).splitlines()[0]}"]) from None
+        data = json.loads(text) if as_json else yaml.safe_load(text)
+    except json.JSONDecodeError as problem:
+        raise SpecProblems([f"{name} could not be read: {problem.msg} at line {problem.lineno}, "
+                            f"column {problem.colno}"]) from None
+    except yaml.YAMLError as problem:
+        mark = getattr(problem, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
+        what = getattr(problem, "problem", None) or str(problem).splitlines()[0]
+        raise SpecProblems([f"{name} could not be read: {what}{where}"]) from None
+    except ValueError as problem:
+        raise SpecProblems([f"{name} could not be read: {str(problem).splitlines()[0]}"]) from None
     if not isinstance(data, dict):
-        raise SpecProblems([f"{path.name} should hold one pathway (name, description, steps)"])
+        raise SpecProblems([f"{name} should hold one pathway (name, description, steps)"])
     return data
 
 

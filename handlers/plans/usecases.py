@@ -47,10 +47,22 @@ class PathwaySaved(Result):
     created: bool
 
 
-async def add_pathway(db: AsyncSession, actor: Person | None, at: Moment, *, spec: PathwaySpec) -> PathwaySaved:
-    """Add a pathway, or replace one of the same name that nobody has a plan from yet. Every competence and
-    learning opportunity it names must exist; problems are all listed (Refused "invalid")."""
+@dataclass
+class PathwayChecked(Result):
+    spec: PathwaySpec
+    problems: list[str]
+    replaces: str | None  # the name of the pathway it would replace (nobody has a plan from it yet)
+
+
+async def check_pathway(db: AsyncSession, actor: Person | None, at: Moment, *, spec: PathwaySpec) -> PathwayChecked:
+    """What adding the pathway would do, or every problem with it; changes nothing (the check before L&D
+    confirm, on the web console and in chat)."""
     await _allowed(db, actor, Act.MANAGE_PATHWAYS)
+    problems, existing = await _problems(db, spec)
+    return PathwayChecked(spec, problems, existing.name if existing is not None else None)
+
+
+async def _problems(db: AsyncSession, spec: PathwaySpec) -> tuple[list[str], Pathway | None]:
     problems: list[str] = []
     codes = {s.target["competence"] for s in spec.steps if s.kind == "competence"}
     known = set(await db.scalars(select(func.upper(Competence.code)).where(Competence.active.is_(True)))) if codes else set()
@@ -68,6 +80,14 @@ async def add_pathway(db: AsyncSession, actor: Person | None, at: Moment, *, spe
             problems.append(f"induction_for: '{other.name}' is already the induction for {spec.induction_role}")
     if existing is not None and await db.scalar(select(func.count()).select_from(Plan).where(Plan.pathway_id == existing.id)):
         problems.append(f"'{existing.name}' already has plans: give the changed pathway a new name")
+    return problems, existing
+
+
+async def add_pathway(db: AsyncSession, actor: Person | None, at: Moment, *, spec: PathwaySpec) -> PathwaySaved:
+    """Add a pathway, or replace one of the same name that nobody has a plan from yet. Every competence and
+    learning opportunity it names must exist; problems are all listed (Refused "invalid")."""
+    await _allowed(db, actor, Act.MANAGE_PATHWAYS)
+    problems, existing = await _problems(db, spec)
     if problems:
         raise Refused("invalid", problems=problems)
     created = existing is None

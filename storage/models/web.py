@@ -33,7 +33,7 @@ class WebUpload(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
-    kind: Mapped[str] = mapped_column(String(30))  # people | competences | records | policy
+    kind: Mapped[str] = mapped_column(String(30))  # people | competences | records | policy | pathway
     filename: Mapped[str] = mapped_column(String(300))
     content: Mapped[bytes] = mapped_column(LargeBinary)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)

@@ -2,8 +2,8 @@
 sign in with a link, edit a response and see a console chat use it, roll it back; import a CSV with errors;
 every page opens with no console errors and no axe-core (WCAG 2.2 AA) violations, and is photographed;
 a parked message is tried again and another given up on; L&D create a learning opportunity, build its
-audience, send it after the confirm page and see the invitation arrive at the fake Slack; a firefighter gets
-403; a POST without the CSRF token is refused.
+audience, send it after the confirm page and see the invitation arrive at the fake Slack; L&D add a
+learning pathway from a file after its check page; a firefighter gets 403; a POST without the CSRF token is refused.
 
 Needs /usr/bin/chromium and axe-core (scripts/test-tools.sh installs both; .ci/run runs it).
 """
@@ -244,6 +244,41 @@ async def test_a_firefighter_gets_403_in_the_browser(services, database_url, tmp
             assert response.status == 403, path
         watched.errors = [e for e in watched.errors if "403" not in e]  # the browser logs each 403 it is given
         await watched.check("forbidden")
+        await context.close()
+
+
+async def test_ld_add_a_pathway_from_a_file_every_page_checked(services, database_url, tmp_path, browser):
+    """The Development plans page as L&D, its upload page, the problems and the check page in the axe loop."""
+    async with await _serve(services, database_url, tmp_path) as served:
+        context = await browser.new_context(viewport={"width": 1280, "height": 900})
+        watched = Watched(await context.new_page())
+        page = watched.page
+        await page.goto(await link(services, served.base, LD))
+        await page.get_by_role("button", name="Sign in").click()
+        await page.wait_for_url("**/admin/overview")
+        await page.goto(served.base + "/admin/plans")
+        await page.get_by_role("button", name="Add a pathway from a file").click()
+        await page.wait_for_selector("h1:has-text('Add a pathway from a file')")
+        await watched.check("plans-pathway-upload")
+        bad = tmp_path / "bad.yaml"
+        bad.write_text("name: Station manager development\nsteps:\n  - checkin: Meet your area manager\n"
+                       "    within: soon\n", encoding="utf-8")
+        await page.get_by_label("Pathway file").set_input_files(str(bad))
+        await page.get_by_role("button", name="Check the file").click()
+        await page.wait_for_selector("text=There is a problem")
+        assert "step 1: `within` should say by when" in await page.content()
+        await watched.check("plans-pathway-errors")
+        good = tmp_path / "station.yaml"
+        good.write_text("name: Station manager development\ninduction_for: station manager\nsteps:\n"
+                        "  - checkin: Meet your area manager\n    within: 2 weeks\n"
+                        "  - competence: ICL1\n    within: 6 months\n", encoding="utf-8")
+        await page.get_by_label("Pathway file").set_input_files(str(good))
+        await page.get_by_role("button", name="Check the file").click()
+        await page.wait_for_selector("h1:has-text('Check the pathway')")
+        await watched.check("plans-pathway-check")
+        await page.get_by_role("button", name="Add the pathway").click()
+        await page.wait_for_selector("text=Station manager development is a learning pathway now.")
+        await watched.check("plans-pathway-added")
         await context.close()
 
 
