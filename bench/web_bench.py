@@ -26,6 +26,7 @@ from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import select
 from sqlalchemy.engine import make_url
 
+from bench.databases import add_pg_option
 from bench.nudges_bench import DAY, fill_postgres, fill_sqlite
 from bot.app import make_bot, make_catalogue
 from bot.clock import Moment, SettableClock
@@ -141,7 +142,7 @@ def report(name: str, times: list[float]) -> bool:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--people", type=int, default=50_000)
-    parser.add_argument("--pg", help="PostgreSQL server URL; a fresh database is created on it and dropped after")
+    add_pg_option(parser)  # a fresh database is created on that server and dropped after
     args = parser.parse_args()
     ok = True
     with tempfile.TemporaryDirectory() as folder:
