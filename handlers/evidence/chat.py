@@ -15,6 +15,7 @@ from bot.access import Act
 from bot.dates import DateParseError, parse_past_date, year_given
 from bot.ids import parse_id
 from bot.turn import Turn
+from bot.typed import answer_typed
 from bot.types import Button, Choice, Form, FormField
 from bot.unit import Routes
 from bot.usecase import Refused
@@ -230,21 +231,11 @@ def _draft(turn: Turn) -> dict[str, Any] | None:
 
 @routes.dialog(DIALOG)
 async def typed_at_review(turn: Turn) -> None:
-    word = re.sub(r"[^a-z ]", "", (turn.incoming.text or "").lower()).strip()
     if turn.dialog is not None and turn.dialog.step == "offer":
-        if word in SAVE_WORDS | {"log it", "yes please"}:
-            await accept_offer(turn)
-        elif word in {"no", "n", "no thanks", "nope"}:
-            await decline_offer(turn)
-        else:
-            turn.say("evidence.offer_help")
+        await answer_typed(turn, [(SAVE_WORDS | {"log it", "yes please"}, accept_offer),
+                                  ({"no", "n", "no thanks", "nope"}, decline_offer)], "evidence.offer_help")
         return
-    if word in SAVE_WORDS:
-        await save_evidence(turn)
-    elif word in CHANGE_WORDS:
-        await change_evidence(turn)
-    else:
-        turn.say("evidence.review_help")
+    await answer_typed(turn, [(SAVE_WORDS, save_evidence), (CHANGE_WORDS, change_evidence)], "evidence.review_help")
 
 
 @routes.action("evidence.save")

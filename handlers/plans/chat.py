@@ -8,13 +8,13 @@ at a time on the console, as every form does.
 
 from __future__ import annotations
 
-import re
 from datetime import date
 
 from bot.access import Act
 from bot.dates import DateParseError, parse_uk_date
 from bot.ids import parse_id
 from bot.turn import Turn
+from bot.typed import answer_typed
 from bot.types import Button, Form, FormField
 from bot.unit import Routes
 from bot.usecase import Refused
@@ -374,13 +374,7 @@ def _held_text(turn: Turn) -> str | None:
 
 @routes.dialog(PATHWAY_DIALOG)
 async def typed_at_pathway(turn: Turn) -> None:
-    word = re.sub(r"[^a-z ]", "", (turn.incoming.text or "").lower()).strip()
-    if word in SAVE_WORDS:
-        await save_pathway(turn)
-    elif word in CANCEL_WORDS:
-        await cancel_pathway(turn)
-    else:
-        turn.say("plans.pathway_confirm_help")
+    await answer_typed(turn, [(SAVE_WORDS, save_pathway), (CANCEL_WORDS, cancel_pathway)], "plans.pathway_confirm_help")
 
 
 @routes.action("plans.pathway_save")

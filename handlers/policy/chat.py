@@ -8,6 +8,7 @@ import re
 from bot.access import Act
 from bot.ids import parse_id
 from bot.turn import Turn
+from bot.typed import answer_typed
 from bot.types import Button, Form, FormField
 from bot.unit import Routes
 from bot.usecase import Refused
@@ -122,13 +123,8 @@ async def handoff_detail_given(turn: Turn, values: dict[str, str]) -> None:
 
 @routes.dialog(DIALOG)
 async def typed_at_confirm(turn: Turn) -> None:
-    word = re.sub(r"[^a-z ]", "", (turn.incoming.text or "").lower()).strip()
-    if word in ("send", "yes", "y", "ok", "send it"):
-        await send_handoff(turn)
-    elif word in ("no", "n", "dont send"):
-        await cancel_handoff(turn)
-    else:
-        turn.say("policy.handoff_confirm_help")
+    await answer_typed(turn, [({"send", "yes", "y", "ok", "send it"}, send_handoff),
+                              ({"no", "n", "dont send"}, cancel_handoff)], "policy.handoff_confirm_help")
 
 
 @routes.action("policy.handoff_send")

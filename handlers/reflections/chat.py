@@ -16,6 +16,7 @@ from bot.access import Act
 from bot.dates import DateParseError, parse_uk_date
 from bot.ids import parse_id
 from bot.turn import Turn
+from bot.typed import answer_typed
 from bot.types import Button, Form, FormField
 from bot.unit import Routes
 from bot.usecase import Refused
@@ -204,15 +205,8 @@ def _draft(turn: Turn) -> dict[str, Any] | None:
 
 @routes.dialog(DIALOG)
 async def typed_at_confirm(turn: Turn) -> None:
-    word = re.sub(r"[^a-z ]", "", (turn.incoming.text or "").lower()).strip()
-    if word in SAVE_WORDS:
-        await save(turn)
-    elif word in EDIT_WORDS:
-        await edit(turn)
-    elif word in DISCARD_WORDS:
-        await discard(turn)
-    else:
-        turn.say("reflection.confirm_help")
+    await answer_typed(turn, [(SAVE_WORDS, save), (EDIT_WORDS, edit), (DISCARD_WORDS, discard)],
+                       "reflection.confirm_help")
 
 
 # --- save, edit, discard the draft -----------------------------------------------------------------------

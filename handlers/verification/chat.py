@@ -3,12 +3,12 @@ to the member of staff, is shown back (Send / Change / Cancel) before the decisi
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from bot.access import Act
 from bot.ids import parse_id
 from bot.turn import Turn
+from bot.typed import answer_typed
 from bot.types import Button, Form, FormField
 from bot.unit import Routes
 from bot.usecase import Refused
@@ -155,13 +155,7 @@ def _held(turn: Turn) -> dict[str, Any] | None:
 
 @routes.dialog(DIALOG)
 async def typed_at_confirm(turn: Turn) -> None:
-    word = re.sub(r"[^a-z ]", "", (turn.incoming.text or "").lower()).strip()
-    if word in SEND_WORDS:
-        await send_decision(turn)
-    elif word in CHANGE_WORDS:
-        await change_feedback(turn)
-    else:
-        turn.say("verification.confirm_help")
+    await answer_typed(turn, [(SEND_WORDS, send_decision), (CHANGE_WORDS, change_feedback)], "verification.confirm_help")
 
 
 @routes.action("verification.send")
