@@ -161,8 +161,11 @@ class OutboxSender:
                 except Exception:  # the database blinked: try again at the next wake-up
                     log.exception("outbox pass failed")
                 pause = await self._sleep_seconds()
+                # asyncio.timeout, not wait_for: Python 3.11's wait_for can swallow a cancellation that
+                # arrives as the signal fires, and this loop would then never stop.
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(signal.wait(), pause)
+                    async with asyncio.timeout(pause):
+                        await signal.wait()
         finally:
             for task in (keeper, listener):
                 if task is not None:
