@@ -109,3 +109,8 @@ class Turn:
 
     def in_dialog(self, name: str) -> bool:
         return self.dialog is not None and self.dialog.name == name
+
+    def held(self, name: str, key: str) -> Any:
+        """What the open dialog `name` holds under `key`; None when the person is not in that dialog (a
+        button pressed after it ended, or from another conversation)."""
+        return self.dialog.data.get(key) if self.dialog is not None and self.dialog.name == name else None

@@ -226,7 +226,7 @@ async def show_review(turn: Turn, draft: dict[str, Any]) -> None:
 
 
 def _draft(turn: Turn) -> dict[str, Any] | None:
-    return turn.dialog.data.get("draft") if turn.in_dialog(DIALOG) and turn.dialog else None
+    return turn.held(DIALOG, "draft")
 
 
 @routes.dialog(DIALOG)

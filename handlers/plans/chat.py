@@ -369,7 +369,7 @@ async def check_pathway(turn: Turn, values: dict[str, str]) -> None:
 
 
 def _held_text(turn: Turn) -> str | None:
-    return turn.dialog.data.get("text") if turn.dialog is not None and turn.in_dialog(PATHWAY_DIALOG) else None
+    return turn.held(PATHWAY_DIALOG, "text")
 
 
 @routes.dialog(PATHWAY_DIALOG)

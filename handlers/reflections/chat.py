@@ -198,9 +198,7 @@ async def _confirm(turn: Turn, draft: dict[str, Any]) -> None:
 
 
 def _draft(turn: Turn) -> dict[str, Any] | None:
-    if turn.dialog is None or turn.dialog.name != DIALOG:
-        return None
-    return turn.dialog.data.get("draft")
+    return turn.held(DIALOG, "draft")
 
 
 @routes.dialog(DIALOG)

@@ -150,7 +150,7 @@ async def feedback_given(turn: Turn, values: dict[str, str]) -> None:
 
 
 def _held(turn: Turn) -> dict[str, Any] | None:
-    return turn.dialog.data.get("held") if turn.dialog is not None and turn.in_dialog(DIALOG) else None
+    return turn.held(DIALOG, "held")
 
 
 @routes.dialog(DIALOG)
