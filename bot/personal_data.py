@@ -97,6 +97,12 @@ class Link:
             raise ValueError("a Link needs exactly one of `column` and `where`")
 
 
+def by_you(role: str, column: str, *shown: str) -> Link:
+    """Rows the person made about someone else (`column` names them as the one who did it): shown in their
+    export, and kept for the other person on erasure with that column cleared."""
+    return Link(role, Erase.DETACH, column=column, columns=shown)
+
+
 @dataclass(frozen=True, slots=True)
 class AuditTrail:
     """Audit entries about the person's rows of a table: `entity` names them, `key` is the column whose

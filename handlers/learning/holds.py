@@ -15,7 +15,7 @@ from sqlalchemy import ColumnElement, Table, and_, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Moment
-from bot.personal_data import AuditTrail, Erase, Holding, Holdings, Link, Subject
+from bot.personal_data import AuditTrail, Erase, Holding, Holdings, Link, Subject, by_you
 from storage.models import Person
 from storage.models.learning import LearningBooking, LearningSession
 from storage.tallies import add_to_tallies, tally_key
@@ -43,10 +43,6 @@ def answers_about(table: Table, subject: Subject) -> ColumnElement[bool]:
     return and_(table.c.booking_id.in_(theirs), table.c.respondent_id != subject.id)
 
 
-def _by_you(role: str, column: str, *shown: str) -> Link:
-    return Link(role, Erase.DETACH, column=column, columns=shown)
-
-
 HOLDS = Holdings(
     owner="learning",
     tables=(
@@ -56,11 +52,11 @@ HOLDS = Holdings(
                 Link("yours", Erase.DELETE, column="person_id", columns=(
                     "opportunity_id", "session_id", "status", "offered_until", "attendance", "attendance_at",
                     "created_at", "updated_at")),
-                _by_you("booked by you (for yourself or someone else)", "booked_by_id",
+                by_you("booked by you (for yourself or someone else)", "booked_by_id",
                         "opportunity_id", "person_id", "status", "created_at"),
-                _by_you("waiting for, or decided by, your approval", "approver_id",
+                by_you("waiting for, or decided by, your approval", "approver_id",
                         "opportunity_id", "person_id", "status"),
-                _by_you("attendance recorded by you", "attendance_by_id",
+                by_you("attendance recorded by you", "attendance_by_id",
                         "opportunity_id", "person_id", "attendance", "attendance_at"),
             ),
             # Audit entries of a booking and of its evaluations carry the booking's id.
@@ -85,12 +81,12 @@ HOLDS = Holdings(
         ),
         Holding(
             "learning_broadcasts", "Learning opportunities you sent",
-            links=(_by_you("sent by you", "sent_by_id", "opportunity_id", "deliver_from", "audience_size", "invited",
+            links=(by_you("sent by you", "sent_by_id", "opportunity_id", "deliver_from", "audience_size", "invited",
                            "created_at"),),
         ),
         Holding(
             "learning_opportunities", "Learning opportunities you created",
-            links=(_by_you("created by you", "created_by_id", "id", "title", "kind", "status", "created_at"),),
+            links=(by_you("created by you", "created_by_id", "id", "title", "kind", "status", "created_at"),),
             scrub=("title", "description", "provider", "audience"),
         ),
     ),

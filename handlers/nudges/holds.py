@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Moment
-from bot.personal_data import AuditTrail, Erase, Holding, Holdings, Link, Subject
+from bot.personal_data import AuditTrail, Erase, Holding, Holdings, Link, Subject, by_you
 from storage.models import Person
 from storage.models.nudges import AppraisalRecord
 from storage.tallies import add_to_tallies, tally_key
@@ -29,7 +29,7 @@ async def count_appraisals(db: AsyncSession, subject: Subject, at: Moment) -> di
 
 
 def _by_you(column: str, *shown: str) -> Link:
-    return Link("by you, about someone else", Erase.DETACH, column=column, columns=shown)
+    return by_you("by you, about someone else", column, *shown)
 
 
 HOLDS = Holdings(

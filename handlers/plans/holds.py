@@ -14,7 +14,7 @@ from sqlalchemy import ColumnElement, Table, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Moment
-from bot.personal_data import AuditTrail, Erase, Holding, Holdings, Link, Subject
+from bot.personal_data import AuditTrail, Erase, Holding, Holdings, Link, Subject, by_you
 from storage.models import Person
 from storage.models.plans import Pathway, Plan
 from storage.tallies import add_to_tallies, tally_key
@@ -38,10 +38,6 @@ def on_your_plans(table: Table, subject: Subject) -> ColumnElement[bool]:
     return table.c.plan_id.in_(select(Plan.id).where(Plan.person_id == subject.id))
 
 
-def _by_you(role: str, column: str, *shown: str) -> Link:
-    return Link(role, Erase.DETACH, column=column, columns=shown)
-
-
 HOLDS = Holdings(
     owner="plans",
     tables=(
@@ -51,8 +47,8 @@ HOLDS = Holdings(
                 Link("yours", Erase.DELETE, column="person_id", columns=(
                     "id", "pathway_id", "start_on", "assigned_via", "agreed_by_person_at", "agreed_by_manager_at",
                     "completed_at", "created_at")),
-                _by_you("assigned by you", "assigned_by_id", "id", "person_id", "pathway_id", "start_on"),
-                _by_you("agreed by you as line manager", "agreed_manager_id", "id", "person_id",
+                by_you("assigned by you", "assigned_by_id", "id", "person_id", "pathway_id", "start_on"),
+                by_you("agreed by you as line manager", "agreed_manager_id", "id", "person_id",
                         "agreed_by_manager_at"),
             ),
             audit=(AuditTrail("plan"),),
@@ -62,7 +58,7 @@ HOLDS = Holdings(
             "plan_step_dates", "Target dates changed on development plans",
             links=(Link("on your plans", Erase.DELETE, where="handlers.plans.holds:on_your_plans",
                         columns=("plan_id", "step_id", "target_on", "reason", "created_at")),
-                   _by_you("changed by you", "changed_by_id", "plan_id", "step_id", "target_on", "reason",
+                   by_you("changed by you", "changed_by_id", "plan_id", "step_id", "target_on", "reason",
                            "created_at")),
             scrub=("reason",),
         ),
@@ -70,11 +66,11 @@ HOLDS = Holdings(
             "plan_checkins", "Check-ins recorded on development plans",
             links=(Link("on your plans", Erase.DELETE, where="handlers.plans.holds:on_your_plans",
                         columns=("plan_id", "held_on", "created_at")),
-                   _by_you("recorded by you", "recorded_by_id", "plan_id", "held_on", "created_at")),
+                   by_you("recorded by you", "recorded_by_id", "plan_id", "held_on", "created_at")),
         ),
         Holding(
             "pathways", "Learning pathways you wrote",
-            links=(_by_you("written by you", "created_by_id", "id", "name", "created_at"),),
+            links=(by_you("written by you", "created_by_id", "id", "name", "created_at"),),
         ),
     ),
 )
