@@ -12,29 +12,23 @@ after one to warm up, and the one retry.
 from __future__ import annotations
 
 import argparse
-import re
 import statistics
 import time
 from datetime import UTC, datetime, timedelta
 
-from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import func, insert, select, text
 
 from bench.databases import add_pg_option, on_each_database
-from bot.app import make_bot, make_catalogue
-from bot.clock import Moment, SettableClock
-from bot.server import build_app
+from bench.web_console import signed_in
+from bot.app import make_catalogue
+from bot.clock import SettableClock
 from bot.services import Services
 from bot.settings import Settings
-from bot.web.app import mount
-from bot.web.settings import WebSettings
 from handlers.delivery import jobs
 from handlers.delivery.usecases import retry_parked
-from handlers.webconsole.usecases import issue_link
 from storage.db import unit_of_work
 from storage.models import OutgoingMessage, Person
 
-KEY = "q6uoGFhAEk1E3CX8P7P2mXZkGqGk7q2o4nZt1y3m0aY="
 NOW = datetime(2026, 11, 17, 10, 0, tzinfo=UTC)  # a Tuesday morning: the admins are at work
 PEOPLE, ADMINS = 10_000, 5
 ERRORS = (
@@ -97,17 +91,7 @@ async def measure(url: str, label: str, *, count: int, parked: int) -> bool:
             assert done.admins == ADMINS and done.summary.count == really, done
         clock.at = NOW
 
-        bot = make_bot(services)
-        app = await build_app(bot, [], web_console=False)
-        await mount(app, bot, WebSettings(_env_file=None, web_secret_key=KEY))
-        async with TestClient(TestServer(app)) as client:
-            async with unit_of_work(services.sessions) as db:
-                admin = await db.get(Person, 1)
-                issued = await issue_link(db, None, Moment(clock(), services.tz), subject=admin,
-                                          base_url="http://x", via="cli")
-            path = issued.url.removeprefix("http://x")
-            token = re.search(r'name="csrf_token" value="([^"]+)"', await (await client.get(path)).text()).group(1)
-            await client.post(path, data={"csrf_token": token}, allow_redirects=False)
+        async with signed_in(services, Person.id == 1) as client:
             page_times = []
             for _ in range(6):
                 started = time.perf_counter()

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import re
 import sqlite3
 import statistics
 import tempfile
@@ -22,25 +21,19 @@ from datetime import UTC, datetime, timedelta
 from datetime import time as dt_time
 from pathlib import Path
 
-from aiohttp.test_utils import TestClient, TestServer
-from sqlalchemy import select
 from sqlalchemy.engine import make_url
 
 from bench.databases import add_pg_option
 from bench.nudges_bench import DAY, fill_postgres, fill_sqlite
-from bot.app import make_bot, make_catalogue
-from bot.clock import Moment, SettableClock
-from bot.server import build_app
+from bench.web_console import signed_in
+from bot.app import make_catalogue
+from bot.clock import SettableClock
 from bot.services import Services
 from bot.settings import Settings
-from bot.web.app import mount
-from bot.web.settings import WebSettings
-from handlers.webconsole.usecases import issue_link
-from storage.db import scratch_postgres, unit_of_work
+from storage.db import scratch_postgres
 from storage.migrate import upgrade
 from storage.models import Person
 
-KEY = "q6uoGFhAEk1E3CX8P7P2mXZkGqGk7q2o4nZt1y3m0aY="
 STATIONS = "UPDATE people SET station = 'Station ' || (id % 50), team = 'Station ' || (id % 50) || ' ' || " \
            "(CASE id % 4 WHEN 0 THEN 'Red' WHEN 1 THEN 'Blue' WHEN 2 THEN 'Green' ELSE 'White' END) || ' Watch'"
 ADMIN = "INSERT INTO people (id, email, name, role, active, created_at) VALUES " \
@@ -106,18 +99,7 @@ async def time_overview(url: str) -> list[float]:
     clock = SettableClock(datetime.combine(DAY, dt_time(10, 0), tzinfo=UTC))
     services = Services.create(Settings(database_url=url, _env_file=None), catalogue=make_catalogue(), clock=clock)
     try:
-        bot = make_bot(services)
-        app = await build_app(bot, [], web_console=False)
-        await mount(app, bot, WebSettings(_env_file=None, web_secret_key=KEY))
-        async with TestClient(TestServer(app)) as client:
-            async with unit_of_work(services.sessions) as db:
-                admin = await db.scalar(select(Person).where(Person.email == "admin@bench.example"))
-                issued = await issue_link(db, None, Moment(clock(), services.tz), subject=admin,
-                                          base_url="http://x", via="cli")
-            path = issued.url.removeprefix("http://x")
-            page = await (await client.get(path)).text()
-            token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
-            await client.post(path, data={"csrf_token": token}, allow_redirects=False)
+        async with signed_in(services, Person.email == "admin@bench.example") as client:
             times = []
             for _ in range(12):
                 started = time.perf_counter()
