@@ -85,6 +85,8 @@ class Watched:
 
     async def check(self, name: str) -> None:
         """No console errors, no axe violations; a screenshot kept as a test artefact."""
+        # After a click the DOM may be there before the stylesheets are: axe would judge an unstyled page.
+        await self.page.wait_for_load_state("load")
         await self.page.evaluate(AXE.read_text("utf-8") + "\n;0")
         result = await self.page.evaluate(
             "async (tags) => (await axe.run(document, {runOnly: {type: 'tag', values: tags}})).violations"
